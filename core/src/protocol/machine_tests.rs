@@ -264,7 +264,7 @@ proptest! {
             if let Event::WaitDone { id, outcome } = e { done.insert(id, outcome); }
         }
         for (id, k) in open {
-            let published = sim.nodes.get(paths[k]).is_some();
+            let published = sim.nodes.contains_key(paths[k]);
             match done.get(&id) {
                 Some(WaitOutcome::Ready(f)) => prop_assert_eq!(&f[0].path, paths[k]),
                 Some(WaitOutcome::Failed { path, .. }) => prop_assert_eq!(path, paths[k]),
