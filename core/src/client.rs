@@ -524,3 +524,90 @@ impl Client {
         }
     }
 }
+
+impl Client {
+    /// The latest published version of `key`, without blocking or watching; `None` when
+    /// nothing (or only a failure) is published.
+    pub fn current(&self, key: &ValueKey) -> Result<Option<Published>> {
+        let path = self.inner.layout.value(key);
+        let Answer::Node(Some(node)) = self.call(Call::Fetch(path.clone()))? else {
+            return Ok(None);
+        };
+        match Record::decode(&path, &node.data)? {
+            Record::Value(value) => {
+                Ok(Some(Published { key: key.clone(), version: node.version, value }))
+            }
+            Record::Failed(_) => Ok(None),
+        }
+    }
+}
+
+/// The agent codes against [`crate::agent::Coordination`]; the client is its real
+/// implementation.
+impl crate::agent::Coordination for Client {
+    fn publish(&self, key: &ValueKey, value: &Value) -> Result<u64> {
+        self.put(key, value)
+    }
+
+    fn wait(
+        &self,
+        key: &ValueKey,
+        producer: &Producer,
+        wait: &crate::agent::Wait<'_>,
+    ) -> Result<Value> {
+        let options = WaitOptions::new(wait.timeout)
+            .producer(producer)
+            .progress(wait.progress_every, |p| (wait.progress)(p.waited));
+        self.get(key, &options).map(|p| p.value)
+    }
+
+    fn gather(
+        &self,
+        group: &str,
+        output: &str,
+        count: Option<u64>,
+        producer: &str,
+        wait: &crate::agent::Wait<'_>,
+    ) -> Result<Vec<Value>> {
+        let mut options = WaitOptions::new(wait.timeout)
+            .progress(wait.progress_every, |p| (wait.progress)(p.waited));
+        options.producer = Some(producer.to_string());
+        Ok(Client::gather(self, group, output, count, &options)?
+            .into_iter()
+            .map(|p| p.value)
+            .collect())
+    }
+
+    fn announce_alive(&self) -> Result<()> {
+        Client::announce_alive(self)
+    }
+
+    fn fail_outputs(
+        &self,
+        server: &ServerId,
+        role: &str,
+        outputs: &[String],
+        error: &str,
+    ) -> Result<()> {
+        if self.server() != Some(server) {
+            return Err(StoreError::NoAuth { path: self.inner.layout.server_values(server) }.into());
+        }
+        Client::fail_outputs(self, role, outputs, error)
+    }
+
+    fn set_role_state(
+        &self,
+        server: &ServerId,
+        role: &str,
+        state: &crate::agent::RoleState,
+    ) -> Result<()> {
+        use crate::agent::RoleState as S;
+        let status = match state {
+            S::Pending => RoleStatus::Pending,
+            S::Running => RoleStatus::Running,
+            S::Done => RoleStatus::Done,
+            S::Failed(error) => RoleStatus::Failed { error: error.clone() },
+        };
+        self.set_role_status(server, role, &status)
+    }
+}

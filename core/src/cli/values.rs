@@ -1,14 +1,18 @@
 //! `heat-sync get` and `heat-sync put`: the coordinator from scripts.
 //!
-//! Inside a script role the agent sets `HEAT_SYNC_SERVER_PLAN` and `HEAT_SYNC_ROLE`, so
-//! `heat-sync get wordpress.db.host` blocks like an intercepted read of that declared
-//! input, and `heat-sync put url http://...` publishes that declared output.
+//! Inside a script role the agent sets `HEAT_SYNC_SERVER_PLAN`, `HEAT_SYNC_ROLE` and the
+//! role's inputs and outputs files (docs/agent.md), so `heat-sync get wordpress.db.host`
+//! answers a resolved input at once or blocks like an intercepted read of that declared
+//! input, and `heat-sync put url http://...` records that declared output for the agent
+//! to publish when the role finishes (or publishes it now when it is `publish: on_write`).
+//! Outside a role, `put` publishes straight away and `get --key` reads any value.
 
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use heat_sync::agent::context::{PutOutcome, RoleContext};
 use heat_sync::client::{Client, WaitOptions};
 use heat_sync::plan::{
     CoordinatorConfig, Credentials, InputSource, PlanRole, ServerId, ServerPlan, ValueKey,
@@ -191,6 +195,15 @@ pub fn get(args: GetArgs) -> ExitCode {
         }
     } else {
         let path = args.path.as_deref().unwrap_or_default();
+        // Inside a role, an input the agent already resolved is answered from its file.
+        match RoleContext::from_env().and_then(|c| c.map(|c| c.input(path)).transpose()) {
+            Ok(Some(Some(value))) => {
+                print_value(&value, args.json);
+                return ExitCode::SUCCESS;
+            }
+            Ok(_) => {}
+            Err(e) => return fail(&e),
+        }
         let Some(plan) = &plan else {
             return super::usage_error(
                 "reading an input by its path needs --server-plan (or use --key)",
@@ -278,6 +291,26 @@ pub fn put(args: PutArgs) -> ExitCode {
     } else {
         Value::String(text)
     };
+    // Inside a role, the value is recorded for the agent, which publishes it when the
+    // role finishes (contracts.md); only a `publish: on_write` output is published now.
+    let context = match RoleContext::from_env() {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    if let Some(context) = context {
+        match context.record_output(&args.name, value.clone()) {
+            Ok(PutOutcome::Recorded) => {
+                eprintln!(
+                    "heat-sync: recorded {}; published when role {} finishes",
+                    args.name,
+                    context.role().name
+                );
+                return ExitCode::SUCCESS;
+            }
+            Ok(PutOutcome::PublishNow(_)) => {}
+            Err(e) => return fail(&e),
+        }
+    }
     let key = ValueKey { server: plan.server.clone(), output: output.name.clone() };
     let client = match Client::connect(&config, Some(plan.server.clone())) {
         Ok(c) => c,
