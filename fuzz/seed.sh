@@ -34,4 +34,23 @@ for root, _, files in os.walk(src):
         text = json.dumps(nodes).encode()
         open(os.path.join(dst, hashlib.sha1(text).hexdigest()[:16]), "wb").write(text)
 PY
+mkdir -p "$here/corpus/protocol_records"
+python3 - "$here/corpus/protocol_records" <<'PY'
+import os, sys
+seeds = {  # first byte: 0 node bytes, 1 names -> path, 2 path -> key, 3 address
+    "record-value": b'\0{"value":{"a":[1,"x",2.5,null,true]}}',
+    "record-failed": b'\0{"failed":{"role":"mysql","error":"exit 1"}}',
+    "role-failed": b'\0{"state":"failed","error":"boom"}',
+    "liveness": b'\0{"pid":42,"since":1700000000}',
+    "key-member": b"\1web\x010\x01url",
+    "key-plain": b"\1db\x01db_host",
+    "path-member": b"\2web/0/url",
+    "path-escaped": b"\2a%2Fb/%25/x",
+    "address-zk": b"\3zk://127.0.0.1:2181,127.0.0.1:2182/hs",
+    "address-embedded": b"\3embedded:///var/lib/heat-sync",
+}
+for name, data in seeds.items():
+    open(os.path.join(sys.argv[1], name), "wb").write(data)
+PY
+
 for d in "$here"/corpus/*; do echo "$(basename "$d"): $(ls "$d" | wc -l) seeds"; done

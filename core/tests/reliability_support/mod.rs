@@ -276,3 +276,90 @@ impl Drop for Proxy {
         }
     }
 }
+
+/// What one run of the `heat-sync` binary gave.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit code (`None`: killed by a signal, or by the time limit).
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts a clean refusal: exit `code`, `needle` named on stderr, and no panic, no
+    /// backtrace, nothing that looks like a crash.
+    pub fn refused(&self, code: i32, needle: &str) -> &Self {
+        assert_eq!(self.code, Some(code), "wrong exit status: {self:#?}");
+        assert!(self.stderr.contains(needle), "stderr does not name {needle:?}: {self:#?}");
+        self.no_crash()
+    }
+
+    /// Asserts that nothing on either stream looks like a panic or a backtrace.
+    pub fn no_crash(&self) -> &Self {
+        for text in [&self.stdout, &self.stderr] {
+            for bad in ["panicked", "RUST_BACKTRACE", "stack backtrace", "thread '"] {
+                assert!(!text.contains(bad), "crash output ({bad:?}): {self:#?}");
+            }
+        }
+        self
+    }
+
+    /// Asserts that `secret` appears on neither stream.
+    pub fn never_shows(&self, secret: &str) -> &Self {
+        assert!(!self.stdout.contains(secret), "stdout shows a secret: {self:#?}");
+        assert!(!self.stderr.contains(secret), "stderr shows a secret: {self:#?}");
+        self
+    }
+}
+
+/// Runs the `heat-sync` binary with `args` and extra `env`, standard input closed (or
+/// `stdin` fed), killed after `limit`. The variables that point at a server plan or a
+/// coordinator are cleared so the caller's environment cannot leak in.
+pub fn heat_sync(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>, limit: Duration) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_heat-sync"));
+    cmd.args(args)
+        .env_remove("HEAT_SYNC_SERVER_PLAN")
+        .env_remove("HEAT_SYNC_COORDINATOR")
+        .env_remove("HEAT_SYNC_NAMESPACE")
+        .env_remove("HEAT_SYNC_SECRET_FILE")
+        .env_remove("HEAT_SYNC_ROLE")
+        .env_remove("RUST_BACKTRACE")
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("run heat-sync");
+    if let Some(text) = stdin {
+        let mut input = child.stdin.take().unwrap();
+        input.write_all(text.as_bytes()).unwrap();
+    }
+    let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let out_thread = thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let err_thread = thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let start = Instant::now();
+    let code = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code();
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("heat-sync {args:?} still running after {limit:?}");
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+    Run { code, stdout: out_thread.join().unwrap(), stderr: err_thread.join().unwrap() }
+}
