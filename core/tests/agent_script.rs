@@ -253,32 +253,3 @@ fn a_restarted_agent_does_not_rerun_finished_roles_unless_asked() {
     let e = Agent::new(plan, opts, &mem).run().unwrap_err();
     assert!(e.to_string().contains("--rerun nope"), "{e}");
 }
-
-#[test]
-fn an_output_published_straight_to_the_coordinator_during_the_run_counts() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = ServerId::plain("db");
-    let plan = server_plan(
-        db.clone(),
-        Tool::Script,
-        vec![script_role("mysql", "sleep 1", vec![], vec![output("db_host", "mysql.host")])],
-    );
-    let mem = Arc::new(Memory::default());
-    // A version from before the run does not count.
-    Coordination::publish(&*mem, &key(&db, "db_host"), &json!("old")).unwrap();
-    let opts = options(dir.path(), &plan);
-    let (_, error) = Agent::new(plan.clone(), opts.clone(), &*mem).run().unwrap().failed.unwrap();
-    assert!(error.contains("db_host"), "{error}");
-    // One published while the script runs (as `heat-sync put` does) is the output.
-    let putter = {
-        let (mem, db) = (Arc::clone(&mem), db.clone());
-        thread::spawn(move || {
-            thread::sleep(Duration::from_millis(300));
-            Coordination::publish(&*mem, &key(&db, "db_host"), &json!("10.0.0.2")).unwrap();
-        })
-    };
-    let outcome = Agent::new(plan, opts, &*mem).run().unwrap();
-    putter.join().unwrap();
-    assert_eq!(outcome.failed, None);
-    assert_eq!(outcome.outputs["db_host"], json!("10.0.0.2"));
-}

@@ -38,10 +38,6 @@ pub trait Coordination {
     /// key already holds is idempotent (no new version).
     fn publish(&self, key: &ValueKey, value: &Value) -> crate::Result<u64>;
 
-    /// The latest published version of `key` and its value, without blocking; `None`
-    /// when nothing is published.
-    fn current(&self, key: &ValueKey) -> crate::Result<Option<(u64, Value)>>;
-
     /// Blocks until `key` is published and returns its first version. Ends at once with
     /// an error naming the producer when the producing role has failed, and with a
     /// timeout error naming `key` and `producer` when `wait.timeout` runs out.

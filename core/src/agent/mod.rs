@@ -381,56 +381,12 @@ impl<'c, C: Coordination + ?Sized> Agent<'c, C> {
         context::write_json(&outputs_file, &Value::Object(Map::new()))
             .map_err(|e| e.to_string())?;
         let env = self.tool_env(role, &dir, &inputs_file, &outputs_file, &inputs);
-        let before = self.output_versions(role).map_err(|e| e.to_string())?;
         let run = RoleRun { plan: &self.plan, role, dir, inputs, input_tree, env, deadline };
         let tree = match self.plan.tool {
             Tool::Script => script::run(&run)?,
             Tool::Chef => chef::run(&run, &self.options.chef, &outputs_file)?,
         };
-        self.collect_outputs(role, &tree, &before)
-    }
-
-    /// The version of each output of `role` published so far (0 for none).
-    fn output_versions(&self, role: &PlanRole) -> crate::Result<Vec<u64>> {
-        role.outputs
-            .iter()
-            .map(|o| {
-                let key = ValueKey { server: self.plan.server.clone(), output: o.name.clone() };
-                Ok(self.coordinator.current(&key)?.map_or(0, |(v, _)| v))
-            })
-            .collect()
-    }
-
-    /// Reads each declared output of `role` from the tree its tool left, or, for an
-    /// output the tool published itself during this run (`heat-sync put` straight to the
-    /// coordinator), takes the version published since `before`.
-    fn collect_outputs(
-        &self,
-        role: &PlanRole,
-        tree: &Value,
-        before: &[u64],
-    ) -> Result<Map, String> {
-        let mut outputs = Map::new();
-        for (output, &was) in role.outputs.iter().zip(before) {
-            if let Some(v) = values::lookup(tree, &output.path) {
-                outputs.insert(output.name.clone(), v.clone());
-                continue;
-            }
-            let key = ValueKey { server: self.plan.server.clone(), output: output.name.clone() };
-            match self.coordinator.current(&key).map_err(|e| e.to_string())? {
-                Some((version, v)) if version > was => {
-                    outputs.insert(output.name.clone(), v);
-                }
-                _ => {
-                    return Err(format!(
-                        "output {} (node path {}) was never written",
-                        output.name,
-                        values::display_path(&output.path)
-                    ))
-                }
-            }
-        }
-        Ok(outputs)
+        collect_outputs(role, &tree)
     }
 
     fn tool_env(
@@ -541,4 +497,24 @@ impl<'c, C: Coordination + ?Sized> Agent<'c, C> {
         self.reporter.report(&e);
         result
     }
+}
+
+/// Reads each declared output of `role` from the tree its tool left.
+fn collect_outputs(role: &PlanRole, tree: &Value) -> Result<Map, String> {
+    let mut outputs = Map::new();
+    for output in &role.outputs {
+        match values::lookup(tree, &output.path) {
+            Some(v) => {
+                outputs.insert(output.name.clone(), v.clone());
+            }
+            None => {
+                return Err(format!(
+                    "output {} (node path {}) was never written",
+                    output.name,
+                    values::display_path(&output.path)
+                ))
+            }
+        }
+    }
+    Ok(outputs)
 }

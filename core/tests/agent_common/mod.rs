@@ -99,11 +99,6 @@ impl Coordination for Memory {
         Ok(v)
     }
 
-    fn current(&self, key: &ValueKey) -> heat_sync::Result<Option<(u64, Value)>> {
-        let state = self.state.lock().unwrap();
-        Ok(state.values.get(key).and_then(|v| Some((v.len() as u64, v.last()?.clone()))))
-    }
-
     fn wait(
         &self,
         key: &ValueKey,
