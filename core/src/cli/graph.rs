@@ -99,17 +99,16 @@ pub fn run(args: Args) -> ExitCode {
             s.push('\n');
             s
         }
-        Format::Dot | Format::Svg => {
-            let dot = to_dot(&analysis);
-            if args.format == Format::Dot {
-                dot
-            } else {
-                match render_svg(&dot) {
-                    Ok(svg) => svg,
-                    Err(e) => return super::usage_error(e),
+        Format::Dot | Format::Svg => match &analysis.dependency_graph {
+            Some(g) if args.format == Format::Dot => heat_sync::graph::render::to_dot(g),
+            Some(g) => heat_sync::graph::render::to_svg(g),
+            None => {
+                for e in &analysis.errors {
+                    eprintln!("heat-sync: {e}");
                 }
+                return ExitCode::from(1);
             }
-        }
+        },
     };
     print!("{text}");
     for e in &analysis.errors {
@@ -120,38 +119,4 @@ pub fn run(args: Args) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
-}
-
-/// A dot drawing of the graph: dependent -> dependency, implicit edges dashed.
-fn to_dot(a: &stack::Analysis) -> String {
-    let mut out = String::from("digraph heat {\n  rankdir=BT;\n  node [shape=box];\n");
-    if let Some(g) = &a.graph {
-        for name in &g.creation_order {
-            let ty = a.resource(name).map(|r| r.resource_type.as_str()).unwrap_or("");
-            out.push_str(&format!("  {:?} [label={:?}];\n", name, format!("{name}\n{ty}")));
-        }
-        for (x, y) in &g.edges {
-            let style = if g.implicit_edges.contains(&(x.clone(), y.clone())) {
-                " [style=dashed]"
-            } else {
-                ""
-            };
-            out.push_str(&format!("  {x:?} -> {y:?}{style};\n"));
-        }
-    }
-    out.push_str("}\n");
-    out
-}
-
-fn render_svg(dot: &str) -> Result<String, String> {
-    use std::io::Write;
-    let mut child = std::process::Command::new("dot")
-        .arg("-Tsvg")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("svg needs Graphviz `dot`: {e}"))?;
-    child.stdin.take().expect("piped").write_all(dot.as_bytes()).map_err(|e| e.to_string())?;
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    String::from_utf8(out.stdout).map_err(|e| e.to_string())
 }

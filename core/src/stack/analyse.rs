@@ -37,6 +37,7 @@ pub fn analyse_with(inputs: &Inputs, options: &Options) -> Analysis {
         errors: Vec::new(),
         validated: false,
         graph: None,
+        dependency_graph: None,
         references: HashMap::new(),
         resolved_types: HashMap::new(),
     };
@@ -184,7 +185,8 @@ fn run(a: &mut Analysis, inputs: &Inputs, options: &Options) -> Result<(), Strin
                     .insert(d.name.clone(), (!rt.any_attribute).then(|| rt.attributes.clone()));
                 // NoneResource and the removed types built on it accept any property.
                 let any_property = rt.properties.is_empty() && rt.any_attribute;
-                property_names.insert(d.name.clone(), (!any_property).then(|| rt.properties.clone()));
+                property_names
+                    .insert(d.name.clone(), (!any_property).then(|| rt.properties.clone()));
             }
             ResolvedType::Template { template, user } => {
                 scope.attributes.insert(d.name.clone(), None);
@@ -292,20 +294,74 @@ fn run(a: &mut Analysis, inputs: &Inputs, options: &Options) -> Result<(), Strin
             a.conditions.insert(name.clone(), v);
         }
     }
+    let nodes = graph_nodes(&a.resources, &requires, &a.references, &a.resolved_types, scope);
+    let dependency_graph =
+        crate::graph::DependencyGraph::build(&nodes).map_err(|e| e.to_string())?;
     let mut graph = Graph::default();
-    for (name, reqs) in &requires {
-        graph.requires.insert(name.clone(), reqs.iter().cloned().collect());
-        for r in reqs {
-            graph.edges.push((name.clone(), r.clone()));
-        }
+    for name in dependency_graph.resources() {
+        graph.requires.insert(
+            name.to_string(),
+            dependency_graph.requires(name).iter().map(|r| r.to_string()).collect(),
+        );
     }
-    graph.edges.sort();
-    graph.creation_order = order;
+    graph.edges =
+        dependency_graph.edges().iter().map(|[x, y]| (x.to_string(), y.to_string())).collect();
+    graph.implicit_edges = dependency_graph
+        .implicit_edges()
+        .iter()
+        .map(|[x, y]| (x.to_string(), y.to_string()))
+        .collect();
+    graph.creation_order =
+        dependency_graph.creation_order().iter().map(|n| n.to_string()).collect();
     a.graph = Some(graph);
+    a.dependency_graph = Some(dependency_graph);
     for name in scope.parameters.params.keys() {
         scope.parameters.value(name).map_err(|e| e.message)?;
     }
     Ok(())
+}
+
+/// The graph module's view of the enabled resources: the registry's type (what Heat's
+/// plugin rules match on), explicit requirements and the statically resolved
+/// properties.
+fn graph_nodes(
+    defs: &[ResourceDefn],
+    requires: &BTreeMap<String, BTreeSet<String>>,
+    references: &HashMap<String, Vec<String>>,
+    types: &HashMap<String, ResolvedType>,
+    scope: &StackScope,
+) -> Vec<crate::graph::ResourceNode> {
+    defs.iter()
+        .filter(|d| d.enabled)
+        .map(|d| {
+            let resource_type = match types.get(&d.name) {
+                Some(ResolvedType::Plugin(p)) => p.clone(),
+                _ => d.resource_type.clone(),
+            };
+            let reqs = &requires[&d.name];
+            let refs: Vec<String> = references
+                .get(&d.name)
+                .into_iter()
+                .flatten()
+                .filter(|r| reqs.contains(*r))
+                .cloned()
+                .collect();
+            let depends_on: Vec<String> =
+                reqs.iter().filter(|r| !refs.contains(r)).cloned().collect();
+            let properties = d
+                .properties
+                .as_ref()
+                .map(|p| functions::eval::partial_value(p, scope))
+                .unwrap_or(Value::Null);
+            crate::graph::ResourceNode {
+                name: d.name.clone(),
+                resource_type,
+                depends_on,
+                references: refs,
+                properties,
+            }
+        })
+        .collect()
 }
 
 struct FnErrorRef;

@@ -129,6 +129,8 @@ pub struct Analysis {
     pub validated: bool,
     /// The dependency graph (present when validation passed).
     pub graph: Option<Graph>,
+    /// The graph module's graph (for drawings), present with `graph`.
+    pub dependency_graph: Option<crate::graph::DependencyGraph>,
     /// Per enabled resource: the resources its properties and metadata reference
     /// (`get_resource`, `get_attr`, `Ref`, `Fn::GetAtt`), sorted, deduplicated.
     pub references: HashMap<String, Vec<String>>,
