@@ -132,8 +132,9 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
-/// The coordinator session of this server. The coordinator client lands with the runtime
-/// work (issue 4); until then the agent cannot reach a store from the command line.
+/// The coordinator session of this server.
 fn connect(plan: &ServerPlan) -> Result<Box<dyn heat_sync::agent::Coordination>, String> {
-    Err(format!("{}: the coordinator client is not in this build yet", plan.coordinator.address))
+    heat_sync::client::Client::from_server_plan(plan)
+        .map(|c| Box::new(c) as Box<dyn heat_sync::agent::Coordination>)
+        .map_err(|e| e.to_string())
 }
