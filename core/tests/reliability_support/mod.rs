@@ -47,7 +47,17 @@ pub fn can_start_zookeeper(test: &str) -> bool {
 }
 
 const ZK_JAR: &str = "/usr/share/java/zookeeper.jar";
-const ZK_CLASSPATH: &str = "/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar";
+/// The Debian package's jars a member needs (as scripts/zk uses them).
+const ZK_JARS: &[&str] = &[
+    "zookeeper", "zookeeper-jute", "slf4j-api", "slf4j-simple", "netty-handler", "netty-common",
+    "netty-buffer", "netty-transport", "netty-codec", "netty-resolver",
+    "netty-transport-native-epoll", "netty-transport-native-unix-common", "metrics-core",
+    "snappy-java", "commons-cli", "commons-io",
+];
+
+fn zk_classpath() -> String {
+    ZK_JARS.iter().map(|j| format!("/usr/share/java/{j}.jar")).collect::<Vec<_>>().join(":")
+}
 
 /// A free TCP port on 127.0.0.1 (bound, then released).
 pub fn free_port() -> u16 {
@@ -106,7 +116,7 @@ impl Ensemble {
         let m = &mut self.members[i];
         let log = std::fs::File::create(m.dir.join("zk.log")).unwrap();
         let child = Command::new("java")
-            .args(["-Xmx256m", "-Dzookeeper.jmx.log4j.disable=true", "-cp", ZK_CLASSPATH])
+            .args(["-Xmx256m", "-Dzookeeper.jmx.log4j.disable=true", "-cp", &zk_classpath()])
             .arg("org.apache.zookeeper.server.quorum.QuorumPeerMain")
             .arg(m.dir.join("zoo.cfg"))
             .stdin(Stdio::null())
@@ -192,6 +202,7 @@ impl Drop for Ensemble {
 pub struct Proxy {
     addr: SocketAddr,
     cut: Arc<AtomicBool>,
+    stalled: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
     open: Arc<Mutex<Vec<TcpStream>>>,
     acceptor: Option<thread::JoinHandle<()>>,
@@ -206,7 +217,8 @@ impl Proxy {
         let cut = Arc::new(AtomicBool::new(false));
         let stop = Arc::new(AtomicBool::new(false));
         let open = Arc::new(Mutex::new(Vec::<TcpStream>::new()));
-        let (c, s, o) = (cut.clone(), stop.clone(), open.clone());
+        let stalled = Arc::new(AtomicBool::new(false));
+        let (c, s, o, h) = (cut.clone(), stop.clone(), open.clone(), stalled.clone());
         let acceptor = thread::spawn(move || {
             while !s.load(Ordering::SeqCst) {
                 match listener.accept() {
@@ -219,14 +231,14 @@ impl Proxy {
                         let mut open = o.lock().unwrap();
                         open.push(client.try_clone().unwrap());
                         open.push(server.try_clone().unwrap());
-                        pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
-                        pipe(server, client);
+                        pipe(client.try_clone().unwrap(), server.try_clone().unwrap(), h.clone());
+                        pipe(server, client, h.clone());
                     }
                     Err(_) => thread::sleep(Duration::from_millis(5)),
                 }
             }
         });
-        Proxy { addr, cut, stop, open, acceptor: Some(acceptor) }
+        Proxy { addr, cut, stalled, stop, open, acceptor: Some(acceptor) }
     }
 
     /// The address clients connect to.
@@ -242,20 +254,31 @@ impl Proxy {
         }
     }
 
-    /// Lets connections through again.
+    /// Lets connections through again (after `cut` or `stall`).
     pub fn heal(&self) {
         self.cut.store(false, Ordering::SeqCst);
+        self.stalled.store(false, Ordering::SeqCst);
+    }
+
+    /// Keeps every connection open but holds every byte in both directions (a
+    /// congested or frozen path: no reset, no answer) until `heal`.
+    pub fn stall(&self) {
+        self.stalled.store(true, Ordering::SeqCst);
     }
 }
 
-/// Copies `from` to `to` on a thread until either side closes.
-fn pipe(mut from: TcpStream, mut to: TcpStream) {
+/// Copies `from` to `to` on a thread until either side closes, holding the bytes while
+/// `stalled`.
+fn pipe(mut from: TcpStream, mut to: TcpStream, stalled: Arc<AtomicBool>) {
     thread::spawn(move || {
         let mut buf = [0u8; 16 * 1024];
         loop {
             match from.read(&mut buf) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
+                    while stalled.load(Ordering::SeqCst) {
+                        thread::sleep(Duration::from_millis(10));
+                    }
                     if to.write_all(&buf[..n]).is_err() {
                         break;
                     }
