@@ -202,6 +202,16 @@ pub enum InputSource {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         count: Option<u64>,
     },
+    /// Stack plan only (a server plan never holds it: Heat substitutes the value into
+    /// the user-data at deploy time, which makes it [`InputSource::Static`]): a value
+    /// Heat resolves at deploy time, as the template writes it.
+    Heat {
+        /// The Heat expression (`{"get_param": "db_password"}`, ...).
+        expr: Value,
+        /// True when it reads a hidden parameter.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        secret: bool,
+    },
 }
 
 /// One declared input of a role.
@@ -282,6 +292,19 @@ pub struct CoordinatorConfig {
     pub credentials: Option<Credentials>,
 }
 
+/// The kind of wait condition handle the agent signals (docs/plan.md "Signals").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalKind {
+    /// `OS::Heat::WaitConditionHandle`: `POST url` with the headers and the body
+    /// `{"status": "SUCCESS"|"FAILURE", "reason": ..., "id": ..., "data": ...}`.
+    #[default]
+    Heat,
+    /// `AWS::CloudFormation::WaitConditionHandle`: `PUT url` (a pre-signed URL) with
+    /// the body `{"Status": ..., "Reason": ..., "UniqueId": ..., "Data": ...}`.
+    Cfn,
+}
+
 /// Where the agent reports success or failure to Heat.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignalConfig {
@@ -290,6 +313,18 @@ pub struct SignalConfig {
     /// Extra HTTP headers (e.g. `X-Auth-Token`), never printed.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub headers: Map,
+    /// The handle's kind, which decides the method and body.
+    #[serde(default)]
+    pub kind: SignalKind,
+    /// The signal's id (`id` / `UniqueId`): the member index in a ResourceGroup, the
+    /// resource name for a plain server. Every server signals exactly once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The outputs whose values go into the signal's data, as a JSON *string* holding
+    /// the object `{output: value}` (Heat reads role outputs used by stack outputs or
+    /// other resources from there). Empty: the data is `"{}"`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<String>,
 }
 
 /// The server plan: everything one server's agent (and the gem) needs.
@@ -343,6 +378,19 @@ pub struct GroupInfo {
     pub count: Option<u64>,
 }
 
+/// How servers' coordinator credentials derive from the stack secret (docs/plan.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialScheme {
+    /// User = the server's resource name (a group's members share the group's name);
+    /// password = lowercase hex SHA-256 of `<stack secret>:<user>`.
+    #[default]
+    PerServer,
+    /// Template versions without `digest` (CFN, HOT before 2015-04-30): every server
+    /// uses user `heat-sync-stack` with the stack secret as password.
+    Stack,
+}
+
 /// The stack plan: the whole stack's data flow, seeded into the coordinator.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StackPlan {
@@ -350,6 +398,9 @@ pub struct StackPlan {
     pub format: String,
     /// Always [`PLAN_VERSION`].
     pub version: u32,
+    /// How each server's credentials derive from the stack secret.
+    #[serde(default)]
+    pub credentials: CredentialScheme,
     /// Every coordinated server (group member definitions once each).
     pub servers: Vec<StackServer>,
 }
