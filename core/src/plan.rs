@@ -172,7 +172,9 @@ impl fmt::Display for Producer {
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum InputSource {
     /// Known before the role runs: a literal, a parameter resolved at compile time, or a
-    /// value Heat substituted into the user-data at deploy time.
+    /// value Heat substituted into the user-data at deploy time. In the stack plan (written
+    /// before Heat runs), a Heat-resolved input is a `Static` whose value is the Heat
+    /// expression as the template writes it (`{"get_param": "db_password"}`).
     Static {
         /// The value.
         value: Value,
@@ -201,16 +203,6 @@ pub enum InputSource {
         /// `None` for an AutoScalingGroup, whose members are the current ones.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         count: Option<u64>,
-    },
-    /// Stack plan only (a server plan never holds it: Heat substitutes the value into
-    /// the user-data at deploy time, which makes it [`InputSource::Static`]): a value
-    /// Heat resolves at deploy time, as the template writes it.
-    Heat {
-        /// The Heat expression (`{"get_param": "db_password"}`, ...).
-        expr: Value,
-        /// True when it reads a hidden parameter.
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        secret: bool,
     },
 }
 
@@ -292,19 +284,6 @@ pub struct CoordinatorConfig {
     pub credentials: Option<Credentials>,
 }
 
-/// The kind of wait condition handle the agent signals (docs/plan.md "Signals").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SignalKind {
-    /// `OS::Heat::WaitConditionHandle`: `POST url` with the headers and the body
-    /// `{"status": "SUCCESS"|"FAILURE", "reason": ..., "id": ..., "data": ...}`.
-    #[default]
-    Heat,
-    /// `AWS::CloudFormation::WaitConditionHandle`: `PUT url` (a pre-signed URL) with
-    /// the body `{"Status": ..., "Reason": ..., "UniqueId": ..., "Data": ...}`.
-    Cfn,
-}
-
 /// Where the agent reports success or failure to Heat.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignalConfig {
@@ -313,18 +292,6 @@ pub struct SignalConfig {
     /// Extra HTTP headers (e.g. `X-Auth-Token`), never printed.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub headers: Map,
-    /// The handle's kind, which decides the method and body.
-    #[serde(default)]
-    pub kind: SignalKind,
-    /// The signal's id (`id` / `UniqueId`): the member index in a ResourceGroup, the
-    /// resource name for a plain server. Every server signals exactly once.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// The outputs whose values go into the signal's data, as a JSON *string* holding
-    /// the object `{output: value}` (Heat reads role outputs used by stack outputs or
-    /// other resources from there). Empty: the data is `"{}"`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub outputs: Vec<String>,
 }
 
 /// The server plan: everything one server's agent (and the gem) needs.

@@ -27,7 +27,7 @@ use crate::dataflow::analysis::{analyse, Analysis};
 use crate::dataflow::metadata::{Coordinated, GroupKind};
 use crate::dataflow::source::Dialect;
 use crate::dataflow::{DataFlowError, Problem};
-use crate::plan::{CredentialScheme, InputSource, ServerPlan, SignalKind, StackPlan};
+use crate::plan::{CredentialScheme, InputSource, ServerPlan, StackPlan};
 use crate::stack::Inputs;
 use crate::{Map, Value};
 
@@ -105,11 +105,8 @@ pub fn compile(inputs: &Inputs, opts: &Options) -> crate::Result<Compiled> {
         return Err(DataFlowError::Problems { problems: a.problems.clone() }.into());
     }
     let src = &a.source;
-    let hot = src.dialect == Dialect::Hot;
     let scheme =
         if src.has_digest() { CredentialScheme::PerServer } else { CredentialScheme::Stack };
-    let kind = if hot { SignalKind::Heat } else { SignalKind::Cfn };
-    let signalled = plans::signalled_outputs(&a);
     let (waits, values_name) = signal::names(src, &a.servers);
     let timeout = signal::timeout(&a.servers);
     let mut t = src.template.clone();
@@ -118,7 +115,7 @@ pub fn compile(inputs: &Inputs, opts: &Options) -> crate::Result<Compiled> {
     let mut server_plans = Vec::new();
     let mut heat_values = Vec::new();
     for (si, c) in a.servers.iter().enumerate() {
-        let (plan, values) = plans::server_plan(&a, si, scheme, kind, &signalled[si]);
+        let (plan, values) = plans::server_plan(&a, si, scheme);
         let def = definition(&mut t, c)?;
         rewrite_server(def, &a, c, &plan, &values, &waits[si], scheme, opts)?;
         server_plans.push(plan);
@@ -300,12 +297,8 @@ fn rewrite_server(
             CredentialScheme::Stack => src.get_param(SECRET_PARAM),
         },
     );
-    if hot {
-        params.insert(plans::SIGNAL_URL.into(), json!({"get_attr": [wait.handle, "endpoint"]}));
-        params.insert(plans::SIGNAL_TOKEN.into(), json!({"get_attr": [wait.handle, "token"]}));
-    } else {
-        params.insert(plans::SIGNAL_URL.into(), json!({"Ref": wait.handle}));
-    }
+    params.insert(plans::SIGNAL_URL.into(), src.get_attr(&wait.handle, "endpoint"));
+    params.insert(plans::SIGNAL_TOKEN.into(), src.get_attr(&wait.handle, "token"));
 
     // The author's user-data, kept.
     let existing = props.remove(ud_key).map(|v| match v {

@@ -5,15 +5,12 @@
 //! credential, the wait condition handle, and every Heat-resolved input. The user-data
 //! substitutes them with `str_replace`; `simulate` substitutes them locally.
 
-use std::collections::BTreeSet;
-
 use crate::dataflow::analysis::{Analysis, Resolved};
 use crate::dataflow::metadata::{Coordinated, GroupKind};
-use crate::dataflow::refs::Target;
 use crate::plan::{
     CoordinatorConfig, CredentialScheme, Credentials, GroupInfo, InputSource, PlanInput,
-    PlanOutput, PlanRole, Producer, ServerId, ServerPlan, SignalConfig, SignalKind, StackPlan,
-    StackServer, ValueKey, PLAN_VERSION, SERVER_PLAN_FORMAT, STACK_PLAN_FORMAT,
+    PlanOutput, PlanRole, Producer, ServerId, ServerPlan, SignalConfig, StackPlan, StackServer,
+    ValueKey, PLAN_VERSION, SERVER_PLAN_FORMAT, STACK_PLAN_FORMAT,
 };
 use crate::{Map, Value};
 
@@ -57,20 +54,6 @@ pub fn user(c: &Coordinated, scheme: CredentialScheme) -> String {
         CredentialScheme::PerServer => c.resource.clone(),
         CredentialScheme::Stack => STACK_USER.to_string(),
     }
-}
-
-/// The outputs of each server that Heat reads from its signal (stack outputs, other
-/// resources' properties).
-pub fn signalled_outputs(a: &Analysis) -> Vec<Vec<String>> {
-    let mut out: Vec<BTreeSet<String>> = vec![BTreeSet::new(); a.servers.len()];
-    for u in &a.uses {
-        if let Target::Published { server, output, .. } | Target::Gather { server, output, .. } =
-            &u.target
-        {
-            out[*server].insert(output.clone());
-        }
-    }
-    out.into_iter().map(|s| s.into_iter().collect()).collect()
 }
 
 fn producer_id(a: &Analysis, server: usize, member: Option<&str>) -> ServerId {
@@ -145,7 +128,7 @@ fn roles(
         .collect()
 }
 
-/// The stack plan (Heat-resolved inputs as [`InputSource::Heat`]).
+/// The stack plan (Heat-resolved inputs as `Static` holding the Heat expression).
 pub fn stack_plan(a: &Analysis, scheme: CredentialScheme) -> StackPlan {
     let servers = (0..a.servers.len())
         .map(|si| {
@@ -158,8 +141,8 @@ pub fn stack_plan(a: &Analysis, scheme: CredentialScheme) -> StackPlan {
                     .as_ref()
                     .map(|g| GroupInfo { group_type: g.kind.type_name().into(), count: g.count }),
                 tool: c.tool,
-                roles: roles(a, si, |expr, secret| InputSource::Heat {
-                    expr: expr.clone(),
+                roles: roles(a, si, |expr, secret| InputSource::Static {
+                    value: expr.clone(),
                     secret,
                 }),
             }
@@ -179,8 +162,6 @@ pub fn server_plan(
     a: &Analysis,
     si: usize,
     scheme: CredentialScheme,
-    kind: SignalKind,
-    signalled: &[String],
 ) -> (ServerPlan, Vec<HeatValue>) {
     let c = &a.servers[si];
     let mut values = Vec::new();
@@ -195,9 +176,7 @@ pub fn server_plan(
         None => ServerId::plain(&c.resource),
     };
     let mut headers = Map::new();
-    if kind == SignalKind::Heat {
-        headers.insert("X-Auth-Token".into(), Value::String(SIGNAL_TOKEN.into()));
-    }
+    headers.insert("X-Auth-Token".into(), Value::String(SIGNAL_TOKEN.into()));
     let plan = ServerPlan {
         format: SERVER_PLAN_FORMAT.into(),
         version: PLAN_VERSION,
@@ -209,13 +188,7 @@ pub fn server_plan(
             namespace: format!("/heat-sync/{STACK_ID}"),
             credentials: Some(Credentials { user: user(c, scheme), secret: PASSWORD.into() }),
         },
-        signal: Some(SignalConfig {
-            url: SIGNAL_URL.into(),
-            headers,
-            kind,
-            id: Some(member.unwrap_or_else(|| c.resource.clone())),
-            outputs: signalled.to_vec(),
-        }),
+        signal: Some(SignalConfig { url: SIGNAL_URL.into(), headers }),
     };
     (plan, values)
 }

@@ -1,16 +1,17 @@
 //! The wait conditions that make CREATE_COMPLETE mean "every role finished", and the
 //! rewriting of references to role outputs outside heat_sync into reads of their data.
 //!
-//! Each coordinated resource gets a handle and a wait condition counting one signal per
-//! server (the group's member count for a group). Each agent signals once, with id its
-//! member index (or resource name) and data a JSON string `{output: value}` of the
-//! outputs Heat reads. The wait condition's `data` attribute is then a JSON string
-//! `{id: "{...}"}`, taken apart with `Fn::Select`, which parses JSON strings: directly
-//! in CFN and HOT up to 2015-04-30, and for later HOT versions (which dropped
-//! `Fn::Select`) inside a small `OS::Heat::Stack` written in HOT 2015-04-30, whose
+//! Each coordinated resource gets an `OS::Heat::WaitConditionHandle` and an
+//! `OS::Heat::WaitCondition` (in CFN templates too) counting one signal per server (the
+//! group's member count for a group). Each agent signals once, with id its server
+//! (`db`, `web.0`) and data the object of its outputs (agent::signal). The wait
+//! condition's `data` attribute is then a JSON string `{id: {output: value}}`, taken
+//! apart with `Fn::Select`, which parses JSON strings: directly in CFN and HOT up to
+//! 2015-04-30, and for later HOT versions (which dropped `Fn::Select`) inside a small
+//! `OS::Heat::Stack` written in HOT 2015-04-30, whose
 //! outputs Heat exposes one by one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
@@ -18,7 +19,7 @@ use super::CompileError;
 use crate::dataflow::analysis::Analysis;
 use crate::dataflow::metadata::{Coordinated, GroupKind};
 use crate::dataflow::refs::{self, Target};
-use crate::dataflow::source::{Dialect, Source};
+use crate::dataflow::source::Source;
 use crate::{Map, Value};
 
 /// The Heat resources added for one coordinated resource.
@@ -68,24 +69,17 @@ pub fn resources(
         None => Value::from(1),
         Some(g) => g.count.map(Value::from).unwrap_or_else(|| g.count_expr.clone()),
     };
-    match source.dialect {
-        Dialect::Hot => [
-            (n.handle.clone(), json!({"type": "OS::Heat::WaitConditionHandle"})),
-            (
-                n.wait.clone(),
-                json!({"type": "OS::Heat::WaitCondition", "properties": {
-                    "handle": {"get_resource": n.handle}, "count": count, "timeout": timeout}}),
-            ),
-        ],
-        Dialect::Cfn => [
-            (n.handle.clone(), json!({"Type": "AWS::CloudFormation::WaitConditionHandle"})),
-            (
-                n.wait.clone(),
-                json!({"Type": "AWS::CloudFormation::WaitCondition", "Properties": {
-                    "Handle": {"Ref": n.handle}, "Count": count, "Timeout": timeout}}),
-            ),
-        ],
-    }
+    // OS::Heat handles in CFN templates too: one signal format (the agent's POST with a
+    // token) and a `data` attribute in every dialect.
+    let (t, p) = (source.key("type", "Type"), source.key("properties", "Properties"));
+    [
+        (n.handle.clone(), json!({t: "OS::Heat::WaitConditionHandle"})),
+        (
+            n.wait.clone(),
+            json!({t: "OS::Heat::WaitCondition", p: {
+                "handle": source.get_resource(&n.handle), "count": count, "timeout": timeout}}),
+        ),
+    ]
 }
 
 fn select(index: Value, from: Value) -> Value {
@@ -99,21 +93,28 @@ pub struct Rewriter<'a> {
     values_name: &'a str,
     /// Outputs of the `OS::Heat::Stack` that takes the data apart (HOT 2015-10-15 on).
     nested_outputs: BTreeMap<String, Value>,
+    /// The wait conditions those outputs read.
+    nested_waits: BTreeSet<usize>,
 }
 
 impl<'a> Rewriter<'a> {
     /// A rewriter for the analysis.
     pub fn new(a: &'a Analysis, waits: &'a [WaitNames], values_name: &'a str) -> Self {
-        Rewriter { a, waits, values_name, nested_outputs: BTreeMap::new() }
+        Rewriter {
+            a,
+            waits,
+            values_name,
+            nested_outputs: BTreeMap::new(),
+            nested_waits: BTreeSet::new(),
+        }
     }
 
     /// One member's value: `Fn::Select` chains over the wait condition's data.
     fn read(&mut self, server: usize, id: &str, output: &str, path: &[Value]) -> Value {
         let source = &self.a.source;
         let wait = &self.waits[server].wait;
-        let data_attr = source.key("data", "Data");
         if source.has_select() {
-            let mut v = select(Value::from(id), source.get_attr(wait, data_attr));
+            let mut v = select(Value::from(id), source.get_attr(wait, "data"));
             v = select(Value::from(output), v);
             for p in path {
                 v = select(p.clone(), v);
@@ -125,12 +126,13 @@ impl<'a> Rewriter<'a> {
         for p in path {
             v = select(p.clone(), v);
         }
-        let mut key = format!("{}_{id}_{output}", self.a.servers[server].resource);
+        let mut key = format!("{id}_{output}");
         for p in path {
             key.push('_');
             key.push_str(&p.to_string().replace('"', ""));
         }
         self.nested_outputs.insert(key.clone(), json!({"value": v}));
+        self.nested_waits.insert(server);
         json!({"get_attr": [self.values_name, "outputs", key]})
     }
 
@@ -138,7 +140,10 @@ impl<'a> Rewriter<'a> {
         Ok(Some(match t {
             Target::Published { server, member, output, path } => {
                 let c = &self.a.servers[*server];
-                let id = member.clone().unwrap_or_else(|| c.resource.clone());
+                let id = match member {
+                    Some(m) => format!("{}.{m}", c.resource),
+                    None => c.resource.clone(),
+                };
                 self.read(*server, &id, output, path)
             }
             Target::Gather { server, output, path } => {
@@ -157,7 +162,9 @@ impl<'a> Rewriter<'a> {
                     });
                 };
                 Value::Array(
-                    (0..count).map(|i| self.read(*server, &i.to_string(), output, path)).collect(),
+                    (0..count)
+                        .map(|i| self.read(*server, &format!("{}.{i}", c.resource), output, path))
+                        .collect(),
                 )
             }
             _ => return Ok(None),
@@ -200,10 +207,7 @@ impl<'a> Rewriter<'a> {
         let mut params = Map::new();
         let mut nested_params = Map::new();
         for (i, w) in self.waits.iter().enumerate() {
-            let used = self
-                .nested_outputs
-                .keys()
-                .any(|k| k.starts_with(&format!("{}_", self.a.servers[i].resource)));
+            let used = self.nested_waits.contains(&i);
             if used {
                 params.insert(w.wait.clone(), json!({"type": "string"}));
                 nested_params.insert(w.wait.clone(), self.a.source.get_attr(&w.wait, "data"));
