@@ -345,19 +345,6 @@ pub struct GroupInfo {
     pub count: Option<u64>,
 }
 
-/// How servers' coordinator credentials derive from the stack secret (docs/plan.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CredentialScheme {
-    /// User = the server's resource name (a group's members share the group's name);
-    /// password = lowercase hex SHA-256 of `<stack secret>:<user>`.
-    #[default]
-    PerServer,
-    /// Template versions without `digest` (CFN, HOT before 2015-04-30): every server
-    /// uses user `heat-sync-stack` with the stack secret as password.
-    Stack,
-}
-
 /// The stack plan: the whole stack's data flow, seeded into the coordinator.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StackPlan {
@@ -365,9 +352,6 @@ pub struct StackPlan {
     pub format: String,
     /// Always [`PLAN_VERSION`].
     pub version: u32,
-    /// How each server's credentials derive from the stack secret.
-    #[serde(default)]
-    pub credentials: CredentialScheme,
     /// Every coordinated server (group member definitions once each).
     pub servers: Vec<StackServer>,
 }

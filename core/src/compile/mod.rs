@@ -27,7 +27,7 @@ use crate::dataflow::analysis::{analyse, Analysis};
 use crate::dataflow::metadata::{Coordinated, GroupKind};
 use crate::dataflow::source::Dialect;
 use crate::dataflow::{DataFlowError, Problem};
-use crate::plan::{CredentialScheme, InputSource, ServerPlan, StackPlan};
+use crate::plan::{InputSource, ServerPlan, StackPlan};
 use crate::stack::Inputs;
 use crate::{Map, Value};
 
@@ -105,8 +105,6 @@ pub fn compile(inputs: &Inputs, opts: &Options) -> crate::Result<Compiled> {
         return Err(DataFlowError::Problems { problems: a.problems.clone() }.into());
     }
     let src = &a.source;
-    let scheme =
-        if src.has_digest() { CredentialScheme::PerServer } else { CredentialScheme::Stack };
     let (waits, values_name) = signal::names(src, &a.servers);
     let timeout = signal::timeout(&a.servers);
     let mut t = src.template.clone();
@@ -115,9 +113,9 @@ pub fn compile(inputs: &Inputs, opts: &Options) -> crate::Result<Compiled> {
     let mut server_plans = Vec::new();
     let mut heat_values = Vec::new();
     for (si, c) in a.servers.iter().enumerate() {
-        let (plan, values) = plans::server_plan(&a, si, scheme);
+        let (plan, values) = plans::server_plan(&a, si);
         let def = definition(&mut t, c)?;
-        rewrite_server(def, &a, c, &plan, &values, &waits[si], scheme, opts)?;
+        rewrite_server(def, &a, c, &plan, &values, &waits[si], opts)?;
         server_plans.push(plan);
         heat_values.push(values);
     }
@@ -150,7 +148,7 @@ pub fn compile(inputs: &Inputs, opts: &Options) -> crate::Result<Compiled> {
     Ok(Compiled {
         template: t,
         template_text,
-        stack_plan: plans::stack_plan(&a, scheme),
+        stack_plan: plans::stack_plan(&a),
         server_plans,
         heat_values,
         warnings: a.problems.clone(),
@@ -207,7 +205,6 @@ fn definition<'t>(t: &'t mut Value, c: &Coordinated) -> crate::Result<&'t mut Ma
     cur.as_object_mut().ok_or_else(|| invalid(&c.place, "a resource definition is a mapping"))
 }
 
-#[allow(clippy::too_many_arguments)]
 fn rewrite_server(
     def: &mut Map,
     a: &Analysis,
@@ -215,7 +212,6 @@ fn rewrite_server(
     plan: &ServerPlan,
     values: &[plans::HeatValue],
     wait: &signal::WaitNames,
-    scheme: CredentialScheme,
     opts: &Options,
 ) -> crate::Result<()> {
     let src = &a.source;
@@ -289,14 +285,7 @@ fn rewrite_server(
             json!({"Fn::Select": ["2", {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]})
         },
     );
-    params.insert(
-        plans::PASSWORD.into(),
-        match scheme {
-            CredentialScheme::PerServer => json!({"digest": ["sha256", {"list_join": ["", [
-                {"get_param": SECRET_PARAM}, format!(":{}", plans::user(c, scheme))]]}]}),
-            CredentialScheme::Stack => src.get_param(SECRET_PARAM),
-        },
-    );
+    params.insert(plans::PASSWORD.into(), src.get_param(SECRET_PARAM));
     params.insert(plans::SIGNAL_URL.into(), src.get_attr(&wait.handle, "endpoint"));
     params.insert(plans::SIGNAL_TOKEN.into(), src.get_attr(&wait.handle, "token"));
 

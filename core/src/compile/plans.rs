@@ -8,9 +8,9 @@
 use crate::dataflow::analysis::{Analysis, Resolved};
 use crate::dataflow::metadata::{Coordinated, GroupKind};
 use crate::plan::{
-    CoordinatorConfig, CredentialScheme, Credentials, GroupInfo, InputSource, PlanInput,
-    PlanOutput, PlanRole, Producer, ServerId, ServerPlan, SignalConfig, StackPlan, StackServer,
-    ValueKey, PLAN_VERSION, SERVER_PLAN_FORMAT, STACK_PLAN_FORMAT,
+    CoordinatorConfig, Credentials, GroupInfo, InputSource, PlanInput, PlanOutput, PlanRole,
+    Producer, ServerId, ServerPlan, SignalConfig, StackPlan, StackServer, ValueKey, PLAN_VERSION,
+    SERVER_PLAN_FORMAT, STACK_PLAN_FORMAT,
 };
 use crate::{Map, Value};
 
@@ -18,7 +18,8 @@ use crate::{Map, Value};
 pub const COORDINATOR: &str = "@@heat_sync_coordinator@@";
 /// Replaced by the Heat stack id.
 pub const STACK_ID: &str = "@@heat_sync_stack_id@@";
-/// Replaced by the server's coordinator password.
+/// Replaced by the stack secret (`heat_sync_secret`), from which the store derives the
+/// stack's and this server's digest identities (store::zk::Identities).
 pub const PASSWORD: &str = "@@heat_sync_password@@";
 /// Replaced by the wait condition handle's URL.
 pub const SIGNAL_URL: &str = "@@heat_sync_signal_url@@";
@@ -26,9 +27,6 @@ pub const SIGNAL_URL: &str = "@@heat_sync_signal_url@@";
 pub const SIGNAL_TOKEN: &str = "@@heat_sync_signal_token@@";
 /// Replaced on the server by its instance id (AutoScalingGroup members).
 pub const INSTANCE: &str = "@HEAT_SYNC_INSTANCE@";
-/// The coordinator user of every server under [`CredentialScheme::Stack`].
-pub const STACK_USER: &str = "heat-sync-stack";
-
 /// A Heat-resolved input of a server plan: `token` stands for the input's whole source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeatValue {
@@ -48,11 +46,11 @@ pub fn member_token(c: &Coordinated) -> Option<String> {
     })
 }
 
-/// The coordinator user of server `c`.
-pub fn user(c: &Coordinated, scheme: CredentialScheme) -> String {
-    match scheme {
-        CredentialScheme::PerServer => c.resource.clone(),
-        CredentialScheme::Stack => STACK_USER.to_string(),
+/// The coordinator user of server `c` in its own plan (`db`, `web.%index%`).
+pub fn user(c: &Coordinated) -> String {
+    match member_token(c) {
+        Some(m) => format!("{}.{m}", c.resource),
+        None => c.resource.clone(),
     }
 }
 
@@ -129,7 +127,7 @@ fn roles(
 }
 
 /// The stack plan (Heat-resolved inputs as `Static` holding the Heat expression).
-pub fn stack_plan(a: &Analysis, scheme: CredentialScheme) -> StackPlan {
+pub fn stack_plan(a: &Analysis) -> StackPlan {
     let servers = (0..a.servers.len())
         .map(|si| {
             let c = &a.servers[si];
@@ -148,21 +146,12 @@ pub fn stack_plan(a: &Analysis, scheme: CredentialScheme) -> StackPlan {
             }
         })
         .collect();
-    StackPlan {
-        format: STACK_PLAN_FORMAT.into(),
-        version: PLAN_VERSION,
-        credentials: scheme,
-        servers,
-    }
+    StackPlan { format: STACK_PLAN_FORMAT.into(), version: PLAN_VERSION, servers }
 }
 
 /// The server plan of coordinated server `si` with placeholder tokens, and its
 /// Heat-resolved inputs (their sources are `Static` with the token as value).
-pub fn server_plan(
-    a: &Analysis,
-    si: usize,
-    scheme: CredentialScheme,
-) -> (ServerPlan, Vec<HeatValue>) {
+pub fn server_plan(a: &Analysis, si: usize) -> (ServerPlan, Vec<HeatValue>) {
     let c = &a.servers[si];
     let mut values = Vec::new();
     let roles = roles(a, si, |expr, secret| {
@@ -186,7 +175,7 @@ pub fn server_plan(
         coordinator: CoordinatorConfig {
             address: COORDINATOR.into(),
             namespace: format!("/heat-sync/{STACK_ID}"),
-            credentials: Some(Credentials { user: user(c, scheme), secret: PASSWORD.into() }),
+            credentials: Some(Credentials { user: user(c), secret: PASSWORD.into() }),
         },
         signal: Some(SignalConfig { url: SIGNAL_URL.into(), headers }),
     };

@@ -10,16 +10,12 @@
 //! files not given, and every other function; such an input gets the text
 //! `<<heat: EXPRESSION>>` so a role can still run and shows what it would have had.
 
-use sha2::{Digest, Sha256};
-
-use super::plans::{self, HeatValue};
+use super::plans::HeatValue;
 use super::Compiled;
 use crate::dataflow::metadata::GroupKind;
 use crate::dataflow::refs;
 use crate::dataflow::source::Source;
-use crate::plan::{
-    CoordinatorConfig, CredentialScheme, Credentials, InputSource, ServerId, ServerPlan,
-};
+use crate::plan::{CoordinatorConfig, Credentials, InputSource, ServerId, ServerPlan};
 use crate::Value;
 
 /// Where and as what the simulated stack runs.
@@ -33,13 +29,6 @@ pub struct SimulateOptions {
     pub stack_name: String,
     /// The stack secret; `None` gives plans without credentials (embedded store).
     pub secret: Option<String>,
-}
-
-/// The coordinator password of `user` under the per-server scheme: lowercase hex
-/// SHA-256 of `<secret>:<user>` (what the compiled template's `digest` computes).
-pub fn derive_password(secret: &str, user: &str) -> String {
-    let d = Sha256::digest(format!("{secret}:{user}").as_bytes());
-    d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// One concrete plan per coordinated server (group members expanded), in template
@@ -91,16 +80,12 @@ pub fn simulate_plans(c: &Compiled, opts: &SimulateOptions) -> crate::Result<Vec
                     }
                 }
             }
-            let user = plans::user(s, c.stack_plan.credentials);
             p.coordinator = CoordinatorConfig {
                 address: opts.address.clone(),
                 namespace: format!("/heat-sync/{}", opts.stack_id),
                 credentials: opts.secret.as_ref().map(|secret| Credentials {
-                    secret: match c.stack_plan.credentials {
-                        CredentialScheme::PerServer => derive_password(secret, &user),
-                        CredentialScheme::Stack => secret.clone(),
-                    },
-                    user,
+                    user: p.server.to_string(),
+                    secret: secret.clone(),
                 }),
             };
             p.signal = None;
