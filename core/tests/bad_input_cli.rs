@@ -67,7 +67,15 @@ fn files_under(dir: &Path) -> Vec<String> {
 
 fn agent(plan: &str, work: &Path) -> Run {
     heat_sync(
-        &["agent", "--server-plan", plan, "--work-dir", &work.display().to_string(), "--address", "127.0.0.1"],
+        &[
+            "agent",
+            "--server-plan",
+            plan,
+            "--work-dir",
+            &work.display().to_string(),
+            "--address",
+            "127.0.0.1",
+        ],
         &[],
         None,
         LIMIT,
@@ -92,22 +100,45 @@ fn agent_refuses_malformed_server_plans_naming_the_file() {
         edit(&mut v);
         cases.push((name, v.to_string(), needle));
     };
-    variant("stack-format.json", &|v| v["format"] = json!("heat-sync/stack-plan"), "format is \"heat-sync/stack-plan\"");
+    variant(
+        "stack-format.json",
+        &|v| v["format"] = json!("heat-sync/stack-plan"),
+        "format is \"heat-sync/stack-plan\"",
+    );
     variant("version2.json", &|v| v["version"] = json!(2), "plan version 2 is not supported");
     variant("version-string.json", &|v| v["version"] = json!("1"), "version");
     variant("no-roles.json", &|v| drop(v.as_object_mut().unwrap().remove("roles")), "roles");
     variant("timeout-negative.json", &|v| v["roles"][0]["timeout"] = json!(-5), "timeout");
     variant("timeout-huge.json", &|v| v["roles"][0]["timeout"] = json!(1e300), "timeout");
     variant("bad-tool.json", &|v| v["tool"] = json!("puppet"), "puppet");
-    variant("bad-source.json", &|v| v["roles"][0]["inputs"] = json!([{"path": ["a"], "place": "p", "source": {"kind": "telepathy"}}]), "telepathy");
-    variant("relative-namespace.json", &|v| v["coordinator"]["namespace"] = json!("heat-sync/s1"), "coordinator.namespace");
-    variant("empty-namespace.json", &|v| v["coordinator"]["namespace"] = json!(""), "coordinator.namespace");
+    variant(
+        "bad-source.json",
+        &|v| {
+            v["roles"][0]["inputs"] =
+                json!([{"path": ["a"], "place": "p", "source": {"kind": "telepathy"}}])
+        },
+        "telepathy",
+    );
+    variant(
+        "relative-namespace.json",
+        &|v| v["coordinator"]["namespace"] = json!("heat-sync/s1"),
+        "coordinator.namespace",
+    );
+    variant(
+        "empty-namespace.json",
+        &|v| v["coordinator"]["namespace"] = json!(""),
+        "coordinator.namespace",
+    );
     for (name, text, needle) in cases {
         let path = write(dir.path(), name, &text);
         agent(&path, &work).refused(2, needle).refused(2, &path);
     }
     agent(&dir.path().join("missing.json").display().to_string(), &work).refused(2, "missing.json");
-    assert!(files_under(&store).is_empty(), "a refused plan wrote to the store: {:?}", files_under(&store));
+    assert!(
+        files_under(&store).is_empty(),
+        "a refused plan wrote to the store: {:?}",
+        files_under(&store)
+    );
 }
 
 #[test]
@@ -134,7 +165,10 @@ fn bad_coordinator_addresses_are_named() {
         let run = agent(&path, &work);
         run.no_crash();
         assert!(matches!(run.code, Some(1 | 2)), "{address:?}: {run:#?}");
-        assert!(run.stderr.contains(&format!("{address:?}")) || run.stderr.contains(address), "{address:?} not named: {run:#?}");
+        assert!(
+            run.stderr.contains(&format!("{address:?}")) || run.stderr.contains(address),
+            "{address:?} not named: {run:#?}"
+        );
 
         // The same address on the command line.
         let run = heat_sync(
@@ -173,13 +207,22 @@ fn bad_namespaces_and_credentials_are_named() {
     let store = dir.path().join("store");
     let address = format!("embedded://{}", store.display());
     for ns in ["", "relative", "/heat-sync/a//b", "/heat-sync/../other"] {
-        let run = heat_sync(&["status", "--coordinator", &address, "--namespace", ns], &[], None, LIMIT);
+        let run =
+            heat_sync(&["status", "--coordinator", &address, "--namespace", ns], &[], None, LIMIT);
         run.no_crash();
         assert!(matches!(run.code, Some(1 | 2)), "{ns:?}: {run:#?}");
     }
     let missing = dir.path().join("no-secret");
     heat_sync(
-        &["status", "--coordinator", &address, "--namespace", "/heat-sync/s1", "--secret-file", &missing.display().to_string()],
+        &[
+            "status",
+            "--coordinator",
+            &address,
+            "--namespace",
+            "/heat-sync/s1",
+            "--secret-file",
+            &missing.display().to_string(),
+        ],
         &[],
         None,
         LIMIT,
@@ -207,7 +250,16 @@ fn coordinator_init_with_a_bad_stack_plan_writes_nothing() {
     ] {
         let path = write(dir.path(), name, &text);
         heat_sync(
-            &["coordinator", "init", "--stack-plan", &path, "--coordinator", &address, "--namespace", "/heat-sync/s1"],
+            &[
+                "coordinator",
+                "init",
+                "--stack-plan",
+                &path,
+                "--coordinator",
+                &address,
+                "--namespace",
+                "/heat-sync/s1",
+            ],
             &[],
             None,
             LIMIT,
@@ -220,7 +272,16 @@ fn coordinator_init_with_a_bad_stack_plan_writes_nothing() {
     // The good plan is accepted (so the refusals above were about the plans).
     let path = write(dir.path(), "good.json", &good.to_string());
     let run = heat_sync(
-        &["coordinator", "init", "--stack-plan", &path, "--coordinator", &address, "--namespace", "/heat-sync/s1"],
+        &[
+            "coordinator",
+            "init",
+            "--stack-plan",
+            &path,
+            "--coordinator",
+            &address,
+            "--namespace",
+            "/heat-sync/s1",
+        ],
         &[],
         None,
         LIMIT,
@@ -242,17 +303,34 @@ fn get_and_put_refuse_bad_requests_without_writing() {
     let run = heat_sync(&["put", "--server-plan", &plan, "no_such_output", "x"], &[], None, LIMIT);
     run.no_crash();
     assert!(matches!(run.code, Some(1 | 2)) && run.stderr.contains("no_such_output"), "{run:#?}");
-    let run = heat_sync(&["put", "--server-plan", &plan, "--json", "db_host", "{not json"], &[], None, LIMIT);
+    let run = heat_sync(
+        &["put", "--server-plan", &plan, "--json", "db_host", "{not json"],
+        &[],
+        None,
+        LIMIT,
+    );
     run.no_crash();
     assert!(matches!(run.code, Some(1 | 2)), "{run:#?}");
-    let run = heat_sync(&["get", "--server-plan", &plan, "--key", "nodot", "--timeout", "1"], &[], None, LIMIT);
+    let run = heat_sync(
+        &["get", "--server-plan", &plan, "--key", "nodot", "--timeout", "1"],
+        &[],
+        None,
+        LIMIT,
+    );
     run.no_crash();
     assert!(matches!(run.code, Some(1 | 2)) && run.stderr.contains("nodot"), "{run:#?}");
-    let run = heat_sync(&["get", "--server-plan", &plan, "no.such.input", "--timeout", "1"], &[], None, LIMIT);
+    let run = heat_sync(
+        &["get", "--server-plan", &plan, "no.such.input", "--timeout", "1"],
+        &[],
+        None,
+        LIMIT,
+    );
     run.no_crash();
     assert!(matches!(run.code, Some(1 | 2)) && run.stderr.contains("no.such.input"), "{run:#?}");
     let _ = ns;
-    let values: Vec<String> =
-        files_under(&store).into_iter().filter(|f| f.contains("values/") && f.matches('/').count() >= 4).collect();
+    let values: Vec<String> = files_under(&store)
+        .into_iter()
+        .filter(|f| f.contains("values/") && f.matches('/').count() >= 4)
+        .collect();
     assert!(values.is_empty(), "a refused put published: {values:?}");
 }

@@ -43,8 +43,13 @@ impl Ring {
     fn new(hosts: &str, tag: &str) -> Ring {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("marks")).unwrap();
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-        Ring { dir, namespace: format!("/heat-sync/{tag}-{}-{nanos}", std::process::id()), hosts: hosts.into() }
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        Ring {
+            dir,
+            namespace: format!("/heat-sync/{tag}-{}-{nanos}", std::process::id()),
+            hosts: hosts.into(),
+        }
     }
 
     fn mark(&self, name: &str) -> PathBuf {
@@ -113,7 +118,14 @@ impl Ring {
             .arg(plan)
             .arg("--work-dir")
             .arg(self.work(i))
-            .args(["--address", "127.0.0.1", "--name", &format!("node-{i}"), "--progress-interval", "1"])
+            .args([
+                "--address",
+                "127.0.0.1",
+                "--name",
+                &format!("node-{i}"),
+                "--progress-interval",
+                "1",
+            ])
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log);
@@ -159,7 +171,11 @@ impl Ring {
             let expected: Value = json!(format!("node {i} saw value-{prev}"));
             assert_eq!((b.version, b.value), (1, expected), "node.{i}.b");
             for role in ["first", "second"] {
-                assert_eq!(admin.role_status(&server(i), role).unwrap(), Some(RoleStatus::Done), "node.{i}/{role}");
+                assert_eq!(
+                    admin.role_status(&server(i), role).unwrap(),
+                    Some(RoleStatus::Done),
+                    "node.{i}/{role}"
+                );
             }
         }
         admin.remove_stack().unwrap();
@@ -217,7 +233,8 @@ fn an_agent_cut_off_longer_than_its_session_timeout_recovers() {
     let zk = Ensemble::start(3, 500);
     let ring = Ring::new(&zk.connect_string(), "cutoff");
     let proxies: Vec<Proxy> = zk.addresses().into_iter().map(Proxy::start).collect();
-    let through_proxies = proxies.iter().map(|p| p.addr().to_string()).collect::<Vec<_>>().join(",");
+    let through_proxies =
+        proxies.iter().map(|p| p.addr().to_string()).collect::<Vec<_>>().join(",");
     const CUT: usize = 5;
     let mut agents: Vec<Child> = (0..N)
         .map(|i| {

@@ -30,7 +30,8 @@ fn an_operation_caught_in_a_stalled_connection_is_retried() {
         namespace: "/heat-sync/stall".into(),
         credentials: Some(Credentials { user: "t".into(), secret: "s".into() }),
     };
-    let db = Client::connect(&config(proxy.addr().to_string()), Some(ServerId::plain("db"))).unwrap();
+    let db =
+        Client::connect(&config(proxy.addr().to_string()), Some(ServerId::plain("db"))).unwrap();
     let key = ValueKey { server: ServerId::plain("db"), output: "db_host".into() };
     proxy.stall();
     let started = Instant::now();

@@ -77,7 +77,15 @@ fn run_agent_and_check(dir: &Path, plan: &Value) {
     std::fs::set_permissions(&plan_path, std::fs::Permissions::from_mode(0o600)).unwrap();
     let work = dir.join("work");
     let run = heat_sync(
-        &["agent", "--server-plan", &plan_path.display().to_string(), "--work-dir", &work.display().to_string(), "--address", "127.0.0.1"],
+        &[
+            "agent",
+            "--server-plan",
+            &plan_path.display().to_string(),
+            "--work-dir",
+            &work.display().to_string(),
+            "--address",
+            "127.0.0.1",
+        ],
         &[("EXPECTED", INPUT_SECRET), ("EXPECTED_OUT", OUTPUT_SECRET)],
         None,
         LIMIT,
@@ -116,7 +124,16 @@ fn secrets_stay_out_of_logs_status_and_other_users_files_embedded() {
     let stack = dir.path().join("stack.json");
     std::fs::write(&stack, stack_plan().to_string()).unwrap();
     let run = heat_sync(
-        &["coordinator", "init", "--stack-plan", &stack.display().to_string(), "--coordinator", &address, "--namespace", ns],
+        &[
+            "coordinator",
+            "init",
+            "--stack-plan",
+            &stack.display().to_string(),
+            "--coordinator",
+            &address,
+            "--namespace",
+            ns,
+        ],
         &[],
         None,
         LIMIT,
@@ -138,7 +155,8 @@ fn secrets_stay_out_of_logs_status_and_other_users_files_embedded() {
 fn secrets_and_the_stack_secret_stay_out_of_everything_zookeeper() {
     let Some(zk) = zk_from_env("security_secrets") else { return };
     let dir = tempfile::tempdir().unwrap();
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
     let ns = format!("/heat-sync/secrets-{}-{nanos}", std::process::id());
     let address = format!("zk://{zk}");
     let secret_file = dir.path().join("secret");
@@ -147,7 +165,18 @@ fn secrets_and_the_stack_secret_stay_out_of_everything_zookeeper() {
     std::fs::write(&stack, stack_plan().to_string()).unwrap();
     let sf = secret_file.display().to_string();
     let run = heat_sync(
-        &["coordinator", "init", "--stack-plan", &stack.display().to_string(), "--coordinator", &address, "--namespace", &ns, "--secret-file", &sf],
+        &[
+            "coordinator",
+            "init",
+            "--stack-plan",
+            &stack.display().to_string(),
+            "--coordinator",
+            &address,
+            "--namespace",
+            &ns,
+            "--secret-file",
+            &sf,
+        ],
         &[],
         None,
         LIMIT,
@@ -156,7 +185,8 @@ fn secrets_and_the_stack_secret_stay_out_of_everything_zookeeper() {
     run.never_shows(STACK_SECRET);
     run_agent_and_check(dir.path(), &server_plan(&address, &ns, Some(STACK_SECRET)));
     for json in [false, true] {
-        let mut a = vec!["status", "--coordinator", &address, "--namespace", &ns, "--secret-file", &sf];
+        let mut a =
+            vec!["status", "--coordinator", &address, "--namespace", &ns, "--secret-file", &sf];
         if json {
             a.push("--json");
         }
@@ -168,7 +198,15 @@ fn secrets_and_the_stack_secret_stay_out_of_everything_zookeeper() {
     let wrong = dir.path().join("wrong");
     std::fs::write(&wrong, "not-the-secret-1234").unwrap();
     let run = heat_sync(
-        &["status", "--coordinator", &address, "--namespace", &ns, "--secret-file", &wrong.display().to_string()],
+        &[
+            "status",
+            "--coordinator",
+            &address,
+            "--namespace",
+            &ns,
+            "--secret-file",
+            &wrong.display().to_string(),
+        ],
         &[],
         None,
         LIMIT,
@@ -206,6 +244,10 @@ fn secrets_and_the_stack_secret_stay_out_of_everything_zookeeper() {
     )
     .unwrap();
     let v = admin.get(&key, &WaitOptions::new(Duration::from_secs(5))).unwrap();
-    assert_eq!((v.version, v.value), (1, json!(OUTPUT_SECRET)), "the secret output is intact for its own stack");
+    assert_eq!(
+        (v.version, v.value),
+        (1, json!(OUTPUT_SECRET)),
+        "the secret output is intact for its own stack"
+    );
     admin.remove_stack().unwrap();
 }

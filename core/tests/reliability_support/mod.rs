@@ -35,7 +35,11 @@ pub fn zk_from_env(test: &str) -> Option<String> {
 /// and java). Under `CI=true` their absence is a failure.
 pub fn can_start_zookeeper(test: &str) -> bool {
     let ok = Path::new(ZK_JAR).exists()
-        && Command::new("java").arg("-version").stderr(Stdio::null()).status().is_ok_and(|s| s.success());
+        && Command::new("java")
+            .arg("-version")
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
     if !ok {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
@@ -49,10 +53,22 @@ pub fn can_start_zookeeper(test: &str) -> bool {
 const ZK_JAR: &str = "/usr/share/java/zookeeper.jar";
 /// The Debian package's jars a member needs (as scripts/zk uses them).
 const ZK_JARS: &[&str] = &[
-    "zookeeper", "zookeeper-jute", "slf4j-api", "slf4j-simple", "netty-handler", "netty-common",
-    "netty-buffer", "netty-transport", "netty-codec", "netty-resolver",
-    "netty-transport-native-epoll", "netty-transport-native-unix-common", "metrics-core",
-    "snappy-java", "commons-cli", "commons-io",
+    "zookeeper",
+    "zookeeper-jute",
+    "slf4j-api",
+    "slf4j-simple",
+    "netty-handler",
+    "netty-common",
+    "netty-buffer",
+    "netty-transport",
+    "netty-codec",
+    "netty-resolver",
+    "netty-transport-native-epoll",
+    "netty-transport-native-unix-common",
+    "metrics-core",
+    "snappy-java",
+    "commons-cli",
+    "commons-io",
 ];
 
 fn zk_classpath() -> String {
@@ -83,7 +99,8 @@ impl Ensemble {
     /// connections allowed per address, and waits until every one serves.
     pub fn start(n: usize, max_cnxns: u32) -> Ensemble {
         let root = tempfile::tempdir().unwrap();
-        let ports: Vec<(u16, u16, u16)> = (0..n).map(|_| (free_port(), free_port(), free_port())).collect();
+        let ports: Vec<(u16, u16, u16)> =
+            (0..n).map(|_| (free_port(), free_port(), free_port())).collect();
         let mut members = Vec::new();
         for (i, (client_port, _, _)) in ports.iter().enumerate() {
             let dir = root.path().join(format!("zk{}", i + 1));
@@ -151,7 +168,8 @@ impl Ensemble {
 
     /// The index of the current leader, if one serves.
     pub fn leader(&self) -> Option<usize> {
-        (0..self.members.len()).find(|&i| self.is_running(i) && self.mode(i).as_deref() == Some("leader"))
+        (0..self.members.len())
+            .find(|&i| self.is_running(i) && self.mode(i).as_deref() == Some("leader"))
     }
 
     /// Waits until every running member reports a serving mode; panics after `timeout`.
@@ -225,7 +243,9 @@ impl Proxy {
                     Ok((client, _)) if c.load(Ordering::SeqCst) => drop(client),
                     Ok((client, _)) => {
                         let _ = client.set_nonblocking(false);
-                        let Ok(server) = TcpStream::connect_timeout(&target, Duration::from_secs(1)) else {
+                        let Ok(server) =
+                            TcpStream::connect_timeout(&target, Duration::from_secs(1))
+                        else {
                             continue;
                         };
                         let mut open = o.lock().unwrap();
