@@ -72,6 +72,9 @@ pub struct Stack {
     pub plan: StackPlan,
     /// The template's `outputs` section (`{name: {value: ..., description: ...}}`).
     pub outputs: Map,
+    /// The compiled template when the stack comes from one: its server plans (with
+    /// parameters and other Heat-resolved inputs evaluated locally) are then compile's.
+    pub compiled: Option<Box<crate::compile::Compiled>>,
 }
 
 /// How to simulate.
@@ -185,6 +188,27 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> crate::Error + '_ {
     move |e| crate::Error::io(path, e)
 }
 
+/// The concrete server plans of the run: compile's for a compiled template, otherwise
+/// the stack plan's servers expanded; all meeting at `coordinator`.
+fn server_plans(stack: &Stack, coordinator: &CoordinatorConfig) -> crate::Result<Vec<ServerPlan>> {
+    let Some(compiled) = &stack.compiled else {
+        let servers = expand(&stack.plan);
+        return Ok(servers.into_iter().map(|(id, s)| server_plan(&id, s, coordinator)).collect());
+    };
+    let options = crate::compile::SimulateOptions {
+        address: coordinator.address.clone(),
+        stack_id: coordinator.namespace.trim_start_matches("/heat-sync/").to_string(),
+        stack_name: stack.name.clone(),
+        secret: None,
+    };
+    let mut plans = crate::compile::simulate_plans(compiled, &options)?;
+    // The coordinator client derives every identity from the stack secret itself.
+    for p in &mut plans {
+        p.coordinator = coordinator.clone();
+    }
+    Ok(plans)
+}
+
 /// Lays out the run's directory: the stack plan and one directory per server with its
 /// plan. Returns the servers in stack order.
 pub fn prepare(
@@ -192,18 +216,18 @@ pub fn prepare(
     work: &Path,
     coordinator: &CoordinatorConfig,
 ) -> crate::Result<Vec<SimServer>> {
-    let servers = expand(&stack.plan);
-    if servers.is_empty() {
+    let plans = server_plans(stack, coordinator)?;
+    if plans.is_empty() {
         return Err(crate::Error::Simulate(SimulateError::Empty { stack: stack.name.clone() }));
     }
     std::fs::create_dir_all(work).map_err(io(work))?;
     let plan_file = work.join("stack-plan.json");
     std::fs::write(&plan_file, stack.plan.to_json()).map_err(io(&plan_file))?;
     let mut out = Vec::new();
-    for (i, (id, s)) in servers.into_iter().enumerate() {
+    for (i, plan) in plans.into_iter().enumerate() {
+        let id = plan.server.clone();
         let dir = work.join("servers").join(id.to_string());
         std::fs::create_dir_all(&dir).map_err(io(&dir))?;
-        let plan = server_plan(&id, s, coordinator);
         let file = dir.join("server-plan.json");
         crate::agent::state::write_private(&file, &plan.to_json())?;
         out.push(SimServer {
@@ -450,13 +474,23 @@ pub fn coordinator_config(
     })
 }
 
-/// Compiles a template into a stack to simulate.
+/// Compiles a template into a stack to simulate. Templates that `check` finds errors in
+/// are refused (a [`crate::dataflow::DataFlowError::Problems`]).
 pub fn compile_stack(inputs: &crate::stack::Inputs, name: &str) -> crate::Result<Stack> {
-    let _ = (inputs, name);
-    Err(crate::Error::Compile(crate::compile::CompileError::Invalid {
-        place: inputs.template_name.clone(),
-        message: "compile is not in this build yet: simulate a plan with --stack-plan".into(),
-    }))
+    let compiled = crate::compile::compile(inputs, &crate::compile::Options::default())?;
+    let source = &compiled.analysis.source;
+    let outputs = source
+        .template
+        .get(source.key("outputs", "Outputs"))
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    Ok(Stack {
+        name: name.to_string(),
+        plan: compiled.stack_plan.clone(),
+        outputs,
+        compiled: Some(Box::new(compiled)),
+    })
 }
 
 /// Runs a whole simulation: lays out the run's directory, checks that chef-solo is there
