@@ -26,8 +26,8 @@ use std::time::{Duration, Instant};
 use crate::agent::events::{read_events, EVENTS_FILE};
 use crate::agent::state::{AgentState, STATE_FILE};
 use crate::plan::{
-    CoordinatorConfig, ServerId, ServerPlan, StackPlan, StackServer, Tool, PLAN_VERSION,
-    SERVER_PLAN_FORMAT,
+    CoordinatorConfig, Credentials, ServerId, ServerPlan, StackPlan, StackServer, Tool,
+    PLAN_VERSION, SERVER_PLAN_FORMAT,
 };
 use crate::{Map, Value};
 pub use timeline::Timeline;
@@ -72,6 +72,9 @@ pub struct Stack {
     pub plan: StackPlan,
     /// The template's `outputs` section (`{name: {value: ..., description: ...}}`).
     pub outputs: Map,
+    /// The compiled template when the stack comes from one: its server plans (with
+    /// parameters and other Heat-resolved inputs evaluated locally) are then compile's.
+    pub compiled: Option<Box<crate::compile::Compiled>>,
 }
 
 /// How to simulate.
@@ -185,6 +188,27 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> crate::Error + '_ {
     move |e| crate::Error::io(path, e)
 }
 
+/// The concrete server plans of the run: compile's for a compiled template, otherwise
+/// the stack plan's servers expanded; all meeting at `coordinator`.
+fn server_plans(stack: &Stack, coordinator: &CoordinatorConfig) -> crate::Result<Vec<ServerPlan>> {
+    let Some(compiled) = &stack.compiled else {
+        let servers = expand(&stack.plan);
+        return Ok(servers.into_iter().map(|(id, s)| server_plan(&id, s, coordinator)).collect());
+    };
+    let options = crate::compile::SimulateOptions {
+        address: coordinator.address.clone(),
+        stack_id: coordinator.namespace.trim_start_matches("/heat-sync/").to_string(),
+        stack_name: stack.name.clone(),
+        secret: None,
+    };
+    let mut plans = crate::compile::simulate_plans(compiled, &options)?;
+    // The coordinator client derives every identity from the stack secret itself.
+    for p in &mut plans {
+        p.coordinator = coordinator.clone();
+    }
+    Ok(plans)
+}
+
 /// Lays out the run's directory: the stack plan and one directory per server with its
 /// plan. Returns the servers in stack order.
 pub fn prepare(
@@ -192,18 +216,18 @@ pub fn prepare(
     work: &Path,
     coordinator: &CoordinatorConfig,
 ) -> crate::Result<Vec<SimServer>> {
-    let servers = expand(&stack.plan);
-    if servers.is_empty() {
+    let plans = server_plans(stack, coordinator)?;
+    if plans.is_empty() {
         return Err(crate::Error::Simulate(SimulateError::Empty { stack: stack.name.clone() }));
     }
     std::fs::create_dir_all(work).map_err(io(work))?;
     let plan_file = work.join("stack-plan.json");
     std::fs::write(&plan_file, stack.plan.to_json()).map_err(io(&plan_file))?;
     let mut out = Vec::new();
-    for (i, (id, s)) in servers.into_iter().enumerate() {
+    for (i, plan) in plans.into_iter().enumerate() {
+        let id = plan.server.clone();
         let dir = work.join("servers").join(id.to_string());
         std::fs::create_dir_all(&dir).map_err(io(&dir))?;
-        let plan = server_plan(&id, s, coordinator);
         let file = dir.join("server-plan.json");
         crate::agent::state::write_private(&file, &plan.to_json())?;
         out.push(SimServer {
@@ -312,8 +336,7 @@ pub fn run_agents(
                     agent_errors.push((servers[i].id.to_string(), status.to_string()))
                 }
                 Ok(None) if Instant::now() >= deadline => {
-                    let _ = child.kill();
-                    let _ = child.wait();
+                    stop(&mut child);
                     agent_errors.push((
                         servers[i].id.to_string(),
                         "still running at the simulation's deadline: killed".into(),
@@ -337,10 +360,27 @@ pub fn run_agents(
 
 fn kill_all(children: &mut Vec<(usize, Child)>) {
     for (_, c) in children.iter_mut() {
-        let _ = c.kill();
-        let _ = c.wait();
+        stop(c);
     }
     children.clear();
+}
+
+/// Stops an agent: SIGTERM (it then kills its running tool), SIGKILL after 3 s.
+fn stop(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    let until = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < until {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// Reads what the agents left (event logs, states) and builds the report.
@@ -404,19 +444,23 @@ fn report(
 }
 
 /// The coordinator configuration of a simulation: the embedded store in `work/store`,
-/// or the given ZooKeeper address, with the namespace `/heat-sync/sim-<stack>-<pid>`.
+/// or the given ZooKeeper address with a fresh stack secret (so the run also exercises
+/// the stack's ACLs), under the namespace `/heat-sync/sim-<stack>-<pid>`.
 pub fn coordinator_config(
     stack: &str,
     work: &Path,
     zk: Option<&str>,
 ) -> crate::Result<CoordinatorConfig> {
-    let address = match zk {
-        Some(a) => a.to_string(),
+    let (address, credentials) = match zk {
+        Some(a) => {
+            let secret = random_secret()?;
+            (a.to_string(), Some(Credentials { user: format!("sim-{stack}"), secret }))
+        }
         None => {
             let store = work.join("store");
             std::fs::create_dir_all(&store).map_err(io(&store))?;
             let store = std::path::absolute(&store).map_err(io(&store))?;
-            format!("embedded://{}", store.display())
+            (format!("embedded://{}", store.display()), None)
         }
     };
     let safe: String = stack
@@ -426,17 +470,27 @@ pub fn coordinator_config(
     Ok(CoordinatorConfig {
         address,
         namespace: format!("/heat-sync/sim-{safe}-{}", std::process::id()),
-        credentials: None,
+        credentials,
     })
 }
 
-/// Compiles a template into a stack to simulate.
+/// Compiles a template into a stack to simulate. Templates that `check` finds errors in
+/// are refused (a [`crate::dataflow::DataFlowError::Problems`]).
 pub fn compile_stack(inputs: &crate::stack::Inputs, name: &str) -> crate::Result<Stack> {
-    let _ = (inputs, name);
-    Err(crate::Error::Compile(crate::compile::CompileError::Invalid {
-        place: inputs.template_name.clone(),
-        message: "compile is not in this build yet: simulate a plan with --stack-plan".into(),
-    }))
+    let compiled = crate::compile::compile(inputs, &crate::compile::Options::default())?;
+    let source = &compiled.analysis.source;
+    let outputs = source
+        .template
+        .get(source.key("outputs", "Outputs"))
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    Ok(Stack {
+        name: name.to_string(),
+        plan: compiled.stack_plan.clone(),
+        outputs,
+        compiled: Some(Box::new(compiled)),
+    })
 }
 
 /// Runs a whole simulation: lays out the run's directory, checks that chef-solo is there
@@ -466,14 +520,33 @@ pub fn simulate(stack: &Stack, options: &SimulateOptions) -> crate::Result<Simul
         coordinator.address
     );
     let report = run_agents(stack, &servers, options, &work)?;
-    if temporary && report.success() {
-        let _ = std::fs::remove_dir_all(&work);
+    if report.success() {
+        if options.coordinator.is_some() {
+            remove(&coordinator)?;
+        }
+        if temporary {
+            let _ = std::fs::remove_dir_all(&work);
+        }
     }
     Ok(report)
 }
 
-/// Seeds the coordinator's namespace with the stack plan (status view and ACLs).
+/// Seeds the coordinator's namespace with the stack plan (the status view, and with
+/// ZooKeeper the stack's ACLs), as an administrator of the stack.
 fn seed(coordinator: &CoordinatorConfig, plan: &StackPlan) -> crate::Result<()> {
-    let _ = (coordinator, plan);
-    Ok(())
+    crate::client::Client::connect(coordinator, None)?.init_stack(plan)
+}
+
+/// Removes the stack's namespace (ZooKeeper runs that succeeded leave nothing behind).
+fn remove(coordinator: &CoordinatorConfig) -> crate::Result<()> {
+    crate::client::Client::connect(coordinator, None)?.remove_stack()
+}
+
+/// A fresh stack secret: 16 random bytes from the kernel, in hex.
+fn random_secret() -> crate::Result<String> {
+    use std::io::Read as _;
+    let path = Path::new("/dev/urandom");
+    let mut bytes = [0u8; 16];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut bytes)).map_err(io(path))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -1,0 +1,162 @@
+//! The template as the data-flow analysis sees it: the parsed document, its dialect and
+//! version (which decide the Heat functions the compiled template may use), and the
+//! parameter values known at compile time.
+
+use std::collections::BTreeMap;
+
+use super::DataFlowError;
+use crate::stack::Inputs;
+use crate::{Map, Value};
+
+/// CFN (`AWSTemplateFormatVersion` / `HeatTemplateFormatVersion`) or HOT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// CloudFormation-compatible: `Resources`, `Fn::GetAtt`, `Ref`.
+    Cfn,
+    /// Heat Orchestration Template: `resources`, `get_attr`, `get_param`.
+    Hot,
+}
+
+/// One template parameter as compile time knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// The value from `--param`, an environment or the default; `None` when Heat gets it
+    /// only at stack create.
+    pub value: Option<Value>,
+    /// `hidden: true` (HOT) or `NoEcho: true` (CFN): never resolved, never printed.
+    pub hidden: bool,
+}
+
+/// A loaded template.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The template's name for messages.
+    pub name: String,
+    /// The document.
+    pub template: Value,
+    /// True when the input was JSON (the compiled template is then written as JSON).
+    pub is_json: bool,
+    /// CFN or HOT.
+    pub dialect: Dialect,
+    /// The HOT version as a date (`2016-10-14`, aliases such as `newton` mapped to
+    /// their date); `2010-09-09` for CFN.
+    pub version: String,
+    /// Parameters by name (values and hidden flags from the template core).
+    pub params: BTreeMap<String, Param>,
+}
+
+const HOT_ALIASES: &[(&str, &str)] = &[
+    ("newton", "2016-10-14"),
+    ("ocata", "2017-02-24"),
+    ("pike", "2017-09-01"),
+    ("queens", "2018-03-02"),
+    ("rocky", "2018-08-31"),
+    ("wallaby", "2021-04-16"),
+];
+
+impl Source {
+    /// The section key in this dialect (`resources` or `Resources`, ...).
+    pub fn key(&self, hot: &'static str, cfn: &'static str) -> &'static str {
+        match self.dialect {
+            Dialect::Hot => hot,
+            Dialect::Cfn => cfn,
+        }
+    }
+
+    /// The `resources` mapping (empty when absent).
+    pub fn resources(&self) -> Option<&Map> {
+        self.template.get(self.key("resources", "Resources")).and_then(Value::as_object)
+    }
+
+    /// True for HOT versions from `date` on.
+    pub fn hot_since(&self, date: &str) -> bool {
+        self.dialect == Dialect::Hot && self.version.as_str() >= date
+    }
+
+    /// True when `Fn::Select` exists (CFN and HOT up to 2015-04-30); it also parses a JSON
+    /// string, which is how wait condition data is taken apart.
+    pub fn has_select(&self) -> bool {
+        self.dialect == Dialect::Cfn || self.version.as_str() <= "2015-04-30"
+    }
+
+    /// True when `digest` exists (HOT 2015-04-30 on).
+    pub fn has_digest(&self) -> bool {
+        self.hot_since("2015-04-30")
+    }
+
+    /// True when `str_replace` serializes list and map params as JSON (HOT 2015-10-15 on).
+    pub fn json_replace(&self) -> bool {
+        self.hot_since("2015-10-15")
+    }
+
+    /// The attribute-reading function of the dialect.
+    pub fn get_attr(&self, resource: &str, attr: &str) -> Value {
+        match self.dialect {
+            Dialect::Hot => serde_json::json!({"get_attr": [resource, attr]}),
+            Dialect::Cfn => serde_json::json!({"Fn::GetAtt": [resource, attr]}),
+        }
+    }
+
+    /// The parameter-reading function of the dialect.
+    pub fn get_param(&self, name: &str) -> Value {
+        match self.dialect {
+            Dialect::Hot => serde_json::json!({"get_param": name}),
+            Dialect::Cfn => serde_json::json!({"Ref": name}),
+        }
+    }
+
+    /// The resource-reference function of the dialect.
+    pub fn get_resource(&self, name: &str) -> Value {
+        match self.dialect {
+            Dialect::Hot => serde_json::json!({"get_resource": name}),
+            Dialect::Cfn => serde_json::json!({"Ref": name}),
+        }
+    }
+}
+
+/// Reads a template document as Heat does (JSON, or YAML 1.1), through the template
+/// core's parser.
+pub fn parse_document(name: &str, text: &str) -> Result<(Value, bool), DataFlowError> {
+    let is_json = text.trim_start().starts_with('{');
+    let doc = crate::template::parse_text(text, name)
+        .map_err(|e| DataFlowError::Invalid { place: name.into(), message: e.to_string() })?;
+    Ok((Value::Object(doc), is_json))
+}
+
+/// Loads the template of `inputs` with its parameter values (`--param`, then every
+/// environment's `parameters` and `parameter_defaults`, then the defaults).
+pub fn load(inputs: &Inputs) -> Result<Source, DataFlowError> {
+    let name = if inputs.template_name.is_empty() { "<template>" } else { &inputs.template_name };
+    let (template, is_json) = parse_document(name, &inputs.template)?;
+    let (dialect, version) = if let Some(v) = template.get("heat_template_version") {
+        let v = match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let v = HOT_ALIASES.iter().find(|(a, _)| *a == v).map_or(v, |(_, d)| d.to_string());
+        (Dialect::Hot, v)
+    } else if template.get("AWSTemplateFormatVersion").is_some()
+        || template.get("HeatTemplateFormatVersion").is_some()
+    {
+        (Dialect::Cfn, "2010-09-09".to_string())
+    } else {
+        return Err(DataFlowError::Invalid {
+            place: name.into(),
+            message: "no heat_template_version or AWSTemplateFormatVersion".into(),
+        });
+    };
+    let heat = crate::stack::analyse(inputs);
+    let params = heat
+        .parameters()
+        .map(|ps| {
+            ps.params
+                .iter()
+                .map(|(k, p)| {
+                    let value = p.raw_value().and_then(|_| p.value().ok());
+                    (k.clone(), Param { value, hidden: p.schema.hidden })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Source { name: name.into(), template, is_json, dialect, version, params })
+}
