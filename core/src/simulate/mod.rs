@@ -13,6 +13,7 @@
 //! waited for what, from whom, for how long) is printed, drawn as SVG when asked, and the
 //! stack outputs are evaluated with the published values ([`outputs`]).
 
+pub mod heat;
 pub mod outputs;
 pub mod timeline;
 
@@ -26,8 +27,8 @@ use std::time::{Duration, Instant};
 use crate::agent::events::{read_events, EVENTS_FILE};
 use crate::agent::state::{AgentState, STATE_FILE};
 use crate::plan::{
-    CoordinatorConfig, Credentials, ServerId, ServerPlan, StackPlan, StackServer, Tool,
-    PLAN_VERSION, SERVER_PLAN_FORMAT,
+    CoordinatorConfig, Credentials, ServerId, ServerPlan, SignalConfig, StackPlan, StackServer,
+    Tool, PLAN_VERSION, SERVER_PLAN_FORMAT,
 };
 use crate::{Map, Value};
 pub use timeline::Timeline;
@@ -122,12 +123,36 @@ pub struct SimulateReport {
     pub agent_errors: Vec<(String, String)>,
     /// The stack outputs in template order: `(name, value)`, `None` when unknown here.
     pub outputs: Vec<(String, Option<Value>)>,
+    /// The servers, in stack order.
+    pub servers: Vec<ServerId>,
+    /// What the stand-in for Heat's wait conditions received (the latest per server).
+    pub signals: Vec<heat::Signal>,
 }
 
 impl SimulateReport {
     /// True when every role of every server finished.
     pub fn success(&self) -> bool {
         self.failures.is_empty() && self.agent_errors.is_empty()
+    }
+
+    /// What Heat would conclude from the signals: `Ok` (CREATE_COMPLETE) when every
+    /// server signalled SUCCESS, otherwise the reasons (a FAILURE's reason, or a server
+    /// that never signalled).
+    pub fn heat_verdict(&self) -> Result<(), Vec<String>> {
+        let mut reasons = Vec::new();
+        for server in &self.servers {
+            let id = server.to_string();
+            match self.signals.iter().find(|s| s.id == id) {
+                Some(s) if s.status == "SUCCESS" => {}
+                Some(s) => reasons.push(format!("{id}: {}", s.reason)),
+                None => reasons.push(format!("{id}: no signal")),
+            }
+        }
+        if reasons.is_empty() {
+            Ok(())
+        } else {
+            Err(reasons)
+        }
     }
 }
 
@@ -215,8 +240,12 @@ pub fn prepare(
     stack: &Stack,
     work: &Path,
     coordinator: &CoordinatorConfig,
+    signal: Option<&SignalConfig>,
 ) -> crate::Result<Vec<SimServer>> {
-    let plans = server_plans(stack, coordinator)?;
+    let mut plans = server_plans(stack, coordinator)?;
+    for p in &mut plans {
+        p.signal = signal.cloned();
+    }
     if plans.is_empty() {
         return Err(crate::Error::Simulate(SimulateError::Empty { stack: stack.name.clone() }));
     }
@@ -440,7 +469,15 @@ fn report(
             (name.clone(), outputs::evaluate(expr, &published, &groups))
         })
         .collect();
-    Ok(SimulateReport { work_dir: work.to_path_buf(), timeline, failures, agent_errors, outputs })
+    Ok(SimulateReport {
+        work_dir: work.to_path_buf(),
+        timeline,
+        failures,
+        agent_errors,
+        outputs,
+        servers: servers.iter().map(|s| s.id.clone()).collect(),
+        signals: Vec::new(),
+    })
 }
 
 /// The coordinator configuration of a simulation: the embedded store in `work/store`,
@@ -509,7 +546,13 @@ pub fn simulate(stack: &Stack, options: &SimulateOptions) -> crate::Result<Simul
         ),
     };
     let coordinator = coordinator_config(&stack.name, &work, options.coordinator.as_deref())?;
-    let servers = prepare(stack, &work, &coordinator)?;
+    let heat = heat::WaitConditions::start().map_err(|e| {
+        crate::Error::Simulate(SimulateError::Spawn {
+            server: "the stand-in for Heat's wait conditions".into(),
+            message: e.to_string(),
+        })
+    })?;
+    let servers = prepare(stack, &work, &coordinator, Some(&heat.signal_config()))?;
     check_chef(&servers, &options.chef_solo)?;
     seed(&coordinator, &stack.plan)?;
     println!(
@@ -519,7 +562,8 @@ pub fn simulate(stack: &Stack, options: &SimulateOptions) -> crate::Result<Simul
         servers.iter().map(|s| format!("{} {}", s.id, s.address)).collect::<Vec<_>>().join(", "),
         coordinator.address
     );
-    let report = run_agents(stack, &servers, options, &work)?;
+    let mut report = run_agents(stack, &servers, options, &work)?;
+    report.signals = heat.finish();
     if report.success() {
         if options.coordinator.is_some() {
             remove(&coordinator)?;
