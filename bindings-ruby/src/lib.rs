@@ -13,6 +13,7 @@
 
 mod client;
 mod errors;
+mod gvl;
 mod plan;
 
 /// The entry point. The macro generates `Init_heat_sync_native` (exported, unmangled),

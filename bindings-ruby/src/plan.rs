@@ -10,12 +10,16 @@ use crate::errors;
 
 /// Reads and checks a server plan file; returns it as JSON.
 fn load_server_plan(ruby: &Ruby, path: String) -> Result<String, Error> {
-    ServerPlan::load(Path::new(&path)).map(|plan| plan.to_json()).map_err(|e| errors::to_ruby(ruby, e))
+    ServerPlan::load(Path::new(&path))
+        .map(|plan| plan.to_json())
+        .map_err(|e| errors::to_ruby(ruby, e))
 }
 
 /// Checks server plan JSON text (`file` names it in errors); returns it as JSON.
 fn parse_server_plan(ruby: &Ruby, file: String, text: String) -> Result<String, Error> {
-    ServerPlan::from_json(&file, &text).map(|plan| plan.to_json()).map_err(|e| errors::to_ruby(ruby, e))
+    ServerPlan::from_json(&file, &text)
+        .map(|plan| plan.to_json())
+        .map_err(|e| errors::to_ruby(ruby, e))
 }
 
 pub(crate) fn init(native: RModule) -> Result<(), Error> {
