@@ -28,6 +28,8 @@ struct GatherSpec {
     group: String,
     output: String,
     count: Option<u64>,
+    #[serde(default)]
+    producer: Option<String>,
 }
 
 /// `HeatSync::Client`. `close` drops the session; later calls raise CoordinatorError.
@@ -99,11 +101,13 @@ fn seconds(
 
 /// Runs a wait: without the VM lock, interruptible, within `timeout` seconds overall
 /// (interrupts that raise nothing resume it with the time left), calling the progress
-/// block every `progress_every` seconds when given.
+/// block every `progress_every` seconds when given; `producer` names who produces the
+/// value in messages (default: the producing server).
 fn wait<T>(
     ruby: &Ruby,
     timeout: Option<f64>,
     progress_every: Option<f64>,
+    producer: Option<String>,
     progress: Option<Proc>,
     mut run: impl FnMut(&WaitOptions<'_>) -> heat_sync::Result<T>,
 ) -> Result<T, Error> {
@@ -123,6 +127,7 @@ fn wait<T>(
         |interrupted| {
             let left = deadline.saturating_duration_since(Instant::now());
             let mut options = WaitOptions::new(left).interrupt(|| interrupted.is_set());
+            options.producer = producer.clone();
             if progress.is_some() {
                 options = options.progress(every, report);
             }
@@ -140,16 +145,18 @@ impl RbClient {
         key: String,
         timeout: Option<f64>,
         progress_every: Option<f64>,
+        producer: Option<String>,
         progress: Option<Proc>,
     ) -> Result<String, Error> {
         let key: ValueKey = parse(ruby, "key", &key)?;
         let client = rb_self.client(ruby)?;
-        let published =
-            wait(ruby, timeout, progress_every, progress, |options| client.get(&key, options))?;
+        let published = wait(ruby, timeout, progress_every, producer, progress, |options| {
+            client.get(&key, options)
+        })?;
         Ok(to_json(&published.value))
     }
 
-    /// `spec` is `{"group": ..., "output": ..., "count": n or null}`.
+    /// `spec` is `{"group": ..., "output": ..., "count": n or null, "producer": ...}`.
     fn gather(
         ruby: &Ruby,
         rb_self: &Self,
@@ -160,9 +167,10 @@ impl RbClient {
     ) -> Result<String, Error> {
         let spec: GatherSpec = parse(ruby, "gather", &spec)?;
         let client = rb_self.client(ruby)?;
-        let found = wait(ruby, timeout, progress_every, progress, |options| {
-            client.gather(&spec.group, &spec.output, spec.count, options)
-        })?;
+        let found =
+            wait(ruby, timeout, progress_every, spec.producer.clone(), progress, |options| {
+                client.gather(&spec.group, &spec.output, spec.count, options)
+            })?;
         let values: Vec<&heat_sync::Value> = found.iter().map(|p| &p.value).collect();
         Ok(to_json(&values))
     }
@@ -197,7 +205,7 @@ pub(crate) fn init(ruby: &Ruby, module: RModule) -> Result<(), Error> {
     let class = module.define_class("Client", ruby.class_object())?;
     class.define_singleton_method("_from_server_plan", function!(from_server_plan, 1))?;
     class.define_singleton_method("_connect", function!(connect, 4))?;
-    class.define_method("_get", method!(RbClient::get, 4))?;
+    class.define_method("_get", method!(RbClient::get, 5))?;
     class.define_method("_gather", method!(RbClient::gather, 4))?;
     class.define_method("_put", method!(RbClient::put, 2))?;
     class.define_method("_status", method!(RbClient::status, 0))?;

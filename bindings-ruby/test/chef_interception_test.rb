@@ -226,7 +226,7 @@ class ChefInterceptionTest < Minitest::Test
     HeatSync::Chef.install(interceptor)
     node = loaded_node
     error = assert_raises(HeatSync::TimeoutError) { node["wordpress"]["db"]["host"] }
-    assert_match(/db\.db_host/, error.message)
+    assert_match(%r{waiting for db\.db_host from db/mysql}, error.message)
   end
 
   def test_reads_of_unwatched_keys_skip_the_interceptor

@@ -51,6 +51,8 @@ module ClientContract
     assert_equal "v", @web.get("db.slow", timeout: 5, progress_every: 0.1) { |m| messages << m }
     assert_operator messages.size, :>=, 2
     assert_match(/\Awaiting \d+ s for db\.slow from db\z/, messages.pop)
+    error = assert_raises(HeatSync::TimeoutError) { @web.get("db.never", timeout: 0.2, producer: "db/mysql") }
+    assert_match(%r{waiting for db\.never from db/mysql\z}, error.message)
   end
 
   def test_a_signal_interrupts_a_wait

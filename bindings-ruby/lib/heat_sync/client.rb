@@ -36,16 +36,18 @@ module HeatSync
     # Waits until `key` is published and returns its first version's value. Raises
     # HeatSync::TimeoutError after `timeout` seconds (nil waits as long as it takes);
     # the block, if any, receives a progress message every `progress_every` seconds
-    # (`waiting 12 s for db.db_host from db`).
-    def get(key, timeout: nil, progress_every: 10, &progress)
-      JSON.parse(_get(JSON.generate(Keys.key(key)), timeout&.to_f, progress_every.to_f, progress))
+    # (`waiting 12 s for db.db_host from db/mysql`); `producer` names who produces the
+    # value in messages (default: the producing server).
+    def get(key, timeout: nil, progress_every: 10, producer: nil, &progress)
+      JSON.parse(_get(JSON.generate(Keys.key(key)), timeout&.to_f, progress_every.to_f, producer&.to_s, progress))
     end
 
     # Waits for every member's `output` of `group` (`count` members of a ResourceGroup,
     # nil for the current members of an AutoScalingGroup); returns the values in member
     # order.
-    def gather(group, output, count: nil, timeout: nil, progress_every: 10, &progress)
-      spec = JSON.generate("group" => group.to_s, "output" => output.to_s, "count" => count)
+    def gather(group, output, count: nil, timeout: nil, progress_every: 10, producer: nil, &progress)
+      spec = JSON.generate("group" => group.to_s, "output" => output.to_s, "count" => count,
+                           "producer" => producer&.to_s)
       JSON.parse(_gather(spec, timeout&.to_f, progress_every.to_f, progress))
     end
 

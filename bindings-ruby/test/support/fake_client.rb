@@ -18,15 +18,15 @@ class FakeClient
     @progress_every = progress_every
   end
 
-  def get(key, timeout: nil, &progress)
+  def get(key, timeout: nil, producer: nil, &progress)
     name = HeatSync::Keys.key_name(HeatSync::Keys.key(key))
     record(:get, name)
-    wait_for(name, timeout, progress)
+    wait_for(name, producer, timeout, progress)
   end
 
-  def gather(group, output, count:, timeout: nil, &progress)
+  def gather(group, output, count:, timeout: nil, producer: nil, &progress)
     record(:gather, "#{group}.#{output}")
-    Array.new(count) { |n| wait_for("#{group}.#{n}.#{output}", timeout, progress) }
+    Array.new(count) { |n| wait_for("#{group}.#{n}.#{output}", producer, timeout, progress) }
   end
 
   def put(key, value)
@@ -54,7 +54,7 @@ class FakeClient
     @lock.synchronize { @calls << [kind, name] }
   end
 
-  def wait_for(name, timeout, progress)
+  def wait_for(name, producer, timeout, progress)
     started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
     @lock.synchronize do
       @waiting << name unless @values.key?(name) && !@values[name].empty?
@@ -63,11 +63,11 @@ class FakeClient
 
         waited = Process.clock_gettime(Process::CLOCK_MONOTONIC) - started
         if timeout && waited >= timeout
-          raise HeatSync::TimeoutError, "timed out after #{timeout.round} s waiting for #{name}"
+          raise HeatSync::TimeoutError, "timed out after #{timeout.round} s waiting for #{name} from #{producer}"
         end
 
         @changed.wait(@lock, @progress_every)
-        progress&.call(format("waiting %.2f s for %s", waited, name))
+        progress&.call(format("waiting %.2f s for %s from %s", waited, name, producer))
       end
     end
   end

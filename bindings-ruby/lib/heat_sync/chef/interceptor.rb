@@ -263,10 +263,12 @@ module HeatSync
         progress = ->(msg) { @log.call("heat-sync: #{msg}") }
         value = case source["kind"]
                 when "wait"
-                  @client.get(source["key"], timeout: remaining, &progress)
+                  @client.get(source["key"], timeout: remaining, producer: Keys.producer_name(source["producer"]),
+                                             &progress)
                 when "gather"
-                  @client.gather(source["group"], source["output"], count: source["count"],
-                                                                    timeout: remaining, &progress)
+                  producer = source["role"] ? "#{source["group"]}/#{source["role"]}" : source["group"]
+                  @client.gather(source["group"], source["output"], count: source["count"], timeout: remaining,
+                                                                    producer: producer, &progress)
                 else
                   raise PlanError, "#{input.place}: unknown input kind #{source["kind"].inspect}"
                 end
