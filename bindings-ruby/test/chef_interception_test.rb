@@ -247,6 +247,20 @@ class ChefInterceptionTest < Minitest::Test
     assert_equal 2, counting.calls, "watched key: the top-level read and the nested one"
   end
 
+  def test_other_nodes_are_not_intercepted
+    loaded_node
+    other = Chef::Node.new # a search result, a node a recipe loads
+    other.default["mysql"]["password"] = "theirs"
+    other.default["wordpress"]["url"] = "elsewhere"
+    Timeout.timeout(2) do
+      assert_equal "theirs", other["mysql"]["password"]
+      assert_equal "theirs", other.read("mysql", "password")
+      assert_equal({ "password" => "theirs" }, other["mysql"].to_hash)
+    end
+    assert_equal 0, @client.count(:get)
+    assert_empty @client.versions("web.url")
+  end
+
   # --- outputs ------------------------------------------------------------------------
 
   def test_on_write_publishes_the_merged_value_at_the_first_recipe_write

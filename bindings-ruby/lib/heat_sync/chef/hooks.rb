@@ -61,19 +61,25 @@ module HeatSync
           @installed = true
         end
 
-        # The interceptor when a read of a container at `path` must be looked at.
-        def watching(path)
+        # The interceptor when a read of `container` must be looked at.
+        def watching(container)
           hs = Chef.interceptor
-          return nil if hs.nil? || path.nil? || path.empty? || hs.quiet? || !hs.watches?(path.first)
+          return nil if hs.nil?
+
+          path = container.__path__
+          return nil if path.nil? || path.empty? || hs.quiet? || !hs.watches?(path.first) || hs.foreign?(container)
 
           hs
         end
 
-        # After a write of a level: `value` at `path` + [`key`], or a mutation of the
-        # container at `path` (no key).
-        def wrote(path, key = Interceptor::NONE, value = Interceptor::NONE)
+        # After a write of a level of `container`: `value` at its path + [`key`], or a
+        # mutation of the container itself (no key).
+        def wrote(container, key = Interceptor::NONE, value = Interceptor::NONE)
           hs = Chef.interceptor
-          return if hs.nil? || path.nil? || !hs.armed? || hs.quiet?
+          return if hs.nil? || !hs.armed? || hs.quiet?
+
+          path = container.__path__
+          return if path.nil? || hs.foreign?(container)
 
           full = key.equal?(Interceptor::NONE) ? path : path + [key]
           return unless full.empty? || hs.watches?(full.first)
@@ -94,7 +100,7 @@ module HeatSync
             next unless defined_on?(klass, name)
 
             hooks.define_method(name) do |*args, &block|
-              hs = Hooks.watching(__path__)
+              hs = Hooks.watching(self)
               return super(*args, &block) if hs.nil? || args.empty?
 
               hs.targeted_read(__path__, [__path__ + [args.first]], self) do |c|
@@ -106,7 +112,7 @@ module HeatSync
             next unless defined_on?(klass, name)
 
             hooks.define_method(name) do |*args, &block|
-              hs = Hooks.watching(__path__)
+              hs = Hooks.watching(self)
               return super(*args, &block) if hs.nil? || args.empty?
 
               hs.targeted_read(__path__, [__path__ + args], self) do |c|
@@ -118,7 +124,7 @@ module HeatSync
             next unless defined_on?(klass, name)
 
             hooks.define_method(name) do |*args, &block|
-              hs = Hooks.watching(__path__)
+              hs = Hooks.watching(self)
               return super(*args, &block) if hs.nil?
 
               hs.targeted_read(__path__, args.map { |k| __path__ + [k] }, self) do |c|
@@ -130,7 +136,7 @@ module HeatSync
             next unless defined_on?(klass, name)
 
             hooks.define_method(name) do |*args, &block|
-              hs = Hooks.watching(__path__)
+              hs = Hooks.watching(self)
               return super(*args, &block) if hs.nil?
 
               hs.container_read(__path__, self) do |c|
@@ -139,7 +145,7 @@ module HeatSync
             end
           end
           hooks.define_method(:[]) do |*args|
-            hs = Hooks.watching(__path__)
+            hs = Hooks.watching(self)
             return super(*args) if hs.nil?
 
             key = args.first
@@ -159,7 +165,7 @@ module HeatSync
 
             hooks.define_method(name) do |*args, &block|
               ret = super(*args, &block)
-              Hooks.wrote(__path__)
+              Hooks.wrote(self)
               ret
             end
           end
@@ -174,8 +180,8 @@ module HeatSync
           hs = Chef.interceptor
           return super if hs.nil? || hs.quiet?
 
-          hs.attribute = self
-          return super unless hs.watches?(key)
+          hs.attribute ||= self # before node_load_completed (or without it): the first node seen
+          return super unless hs.watches?(key) && hs.attribute.equal?(self)
 
           hs.targeted_read([], [[key]], self) { super }
         end
@@ -185,7 +191,9 @@ module HeatSync
             hs = Chef.interceptor
             return super(*path, &block) if hs.nil? || hs.quiet? || path.empty? || !hs.watches?(path.first)
 
-            hs.attribute = self
+            hs.attribute ||= self
+            return super(*path, &block) unless hs.attribute.equal?(self)
+
             hs.targeted_read([], [path], self) { super(*path, &block) }
           end
         end
@@ -196,7 +204,7 @@ module HeatSync
         LEVEL_SETTERS.each do |name|
           define_method(name) do |value|
             ret = super(value)
-            Hooks.wrote([])
+            Hooks.wrote(self)
             ret
           end
         end
@@ -206,13 +214,13 @@ module HeatSync
       module LevelHashWrites
         def []=(key, value)
           ret = super
-          Hooks.wrote(__path__, key, value)
+          Hooks.wrote(self, key, value)
           ret
         end
 
         def delete(key, &block)
           ret = super
-          Hooks.wrote(__path__, key)
+          Hooks.wrote(self, key)
           ret
         end
 
@@ -220,7 +228,7 @@ module HeatSync
           define_method(name) do |*args, &block|
             ret = super(*args, &block)
             # __path__ is still nil when Mash#initialize calls update: not a node write
-            Hooks.wrote(__path__)
+            Hooks.wrote(self)
             ret
           end
         end

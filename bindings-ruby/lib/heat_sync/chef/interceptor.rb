@@ -80,6 +80,19 @@ module HeatSync
         @top_keys.include?(key.is_a?(String) ? key : key.to_s)
       end
 
+      # True for containers of another node than the run's (a search result, a node
+      # loaded by a recipe): their reads and writes are not the role's. Containers
+      # reached through the merge cache carry no node; their root is the cache.
+      def foreign?(container)
+        return false if @attribute.nil?
+
+        node = container.__node__
+        return !node.equal?(@node) unless node.nil? || @node.nil?
+
+        root = container.__root__
+        !(root.nil? || root.equal?(@attribute) || root.equal?(@cache))
+      end
+
       # True while this thread runs the interceptor's own reads and writes.
       def quiet?
         Thread.current[:heat_sync_quiet] == true
@@ -92,14 +105,16 @@ module HeatSync
         self.attribute = attribute
       end
 
-      # Binds the node's attributes (once per node): places every static input at
-      # force_override, and creates the containers above each run-time input there, so
-      # that `node['lb']['members']` reaches the waiting read even when nothing else
-      # defines `node['lb']`.
+      # Binds the run's node attributes: places every static input at force_override,
+      # and creates the containers above each run-time input there, so that
+      # `node['lb']['members']` reaches the waiting read even when nothing else defines
+      # `node['lb']`.
       def attribute=(attribute)
         return if attribute.equal?(@attribute)
 
         @attribute = attribute
+        @node = attribute.respond_to?(:__node__) ? attribute.__node__ : nil
+        @cache = attribute.respond_to?(:deep_merge_cache) ? attribute.deep_merge_cache : nil
         @resolved.clear
         @inputs.each do |input|
           if input.static?
