@@ -33,7 +33,10 @@ end
 ruby = File.join(RbConfig::CONFIG["bindir"], RbConfig::CONFIG["ruby_install_name"] + RbConfig::CONFIG["EXEEXT"])
 profile = ENV.fetch("HEAT_SYNC_CARGO_PROFILE", "release")
 profile_dir = profile == "dev" ? "debug" : profile
-target_dir = File.expand_path(ENV["CARGO_TARGET_DIR"] || File.join(Dir.pwd, "target"))
+# Without CARGO_TARGET_DIR the build happens here and is removed once installed, so an
+# installed gem does not keep a cargo build directory.
+own_target = ENV["CARGO_TARGET_DIR"].to_s.empty?
+target_dir = own_target ? File.join(Dir.pwd, "target") : File.expand_path(ENV["CARGO_TARGET_DIR"])
 built = if RbConfig::CONFIG["host_os"].match?(/darwin/)
           "libheat_sync_native.dylib"
         else
@@ -62,6 +65,7 @@ File.write("Makefile", <<~MAKE)
   install: all
   \tmkdir -p $(DESTDIR)$(sitearchdir)/heat_sync
   \tcp heat_sync_native.#{dlext} $(DESTDIR)$(sitearchdir)/heat_sync/heat_sync_native.#{dlext}
+  \t#{own_target ? "rm -rf #{target_dir.shellescape}" : "@true"}
 
   clean:
   \trm -f heat_sync_native.#{dlext}

@@ -109,5 +109,4 @@ class Chef
       @converge_actions = []
     end
   end
-
 end
