@@ -169,3 +169,37 @@ fn an_unreadable_plan_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("plan version 7"));
 }
+
+/// True while `pid` runs (a zombie, dead but not yet reaped, does not count).
+fn running(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+#[test]
+fn a_stopped_agent_takes_its_running_script_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let store = d.join("store");
+    std::fs::create_dir_all(&store).unwrap();
+    let pid_file = d.join("pid");
+    let slow = role(
+        "slow",
+        format!("echo $$ > {}.tmp && mv {0}.tmp {0}\nsleep 30", pid_file.display()),
+        vec![],
+        ("x", "x"),
+    );
+    let mut agent = start(d, &plan("db", vec![slow], &store));
+    assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
+    let script = std::fs::read_to_string(&pid_file).unwrap().trim().to_string();
+    assert!(running(&script));
+    Command::new("kill").args(["-TERM", &agent.id().to_string()]).status().unwrap();
+    assert_eq!(finish(&mut agent, Duration::from_secs(10)), Some(143));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while running(&script) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!running(&script), "the script outlived its agent");
+}

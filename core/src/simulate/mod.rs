@@ -312,8 +312,7 @@ pub fn run_agents(
                     agent_errors.push((servers[i].id.to_string(), status.to_string()))
                 }
                 Ok(None) if Instant::now() >= deadline => {
-                    let _ = child.kill();
-                    let _ = child.wait();
+                    stop(&mut child);
                     agent_errors.push((
                         servers[i].id.to_string(),
                         "still running at the simulation's deadline: killed".into(),
@@ -337,10 +336,27 @@ pub fn run_agents(
 
 fn kill_all(children: &mut Vec<(usize, Child)>) {
     for (_, c) in children.iter_mut() {
-        let _ = c.kill();
-        let _ = c.wait();
+        stop(c);
     }
     children.clear();
+}
+
+/// Stops an agent: SIGTERM (it then kills its running tool), SIGKILL after 3 s.
+fn stop(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    let until = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < until {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// Reads what the agents left (event logs, states) and builds the report.
