@@ -151,7 +151,7 @@ fn builtin_svg_routes_long_edges_around_boxes() {
     // The a -> c arrow bends through a waypoint beside b, not through b's box.
     let long = arrows.iter().find(|d| d.matches(" L ").count() == 3).expect("a routed arrow");
     let numbers: Vec<f64> = long
-        .split(|c: char| c == 'M' || c == 'L')
+        .split(['M', 'L'])
         .flat_map(|p| p.split_whitespace())
         .map(|v| v.parse().unwrap())
         .collect();
