@@ -78,6 +78,14 @@ class ChefInterceptionTest < Minitest::Test
     reader.value
   end
 
+  # A fresh interceptor and node; `read` must wait for db.root_password and return it.
+  def assert_read_waits_for_root_password(name, read)
+    teardown
+    setup
+    node = loaded_node
+    assert_equal "pw", blocked_until_published("db.root_password", "pw") { read.call(node) }, name
+  end
+
   def log_lines
     lines = []
     lines << @log.pop until @log.empty?
@@ -147,12 +155,7 @@ class ChefInterceptionTest < Minitest::Test
       "merge" => ->(n) { n["mysql"].merge("x" => 1)["password"] },
       "dup" => ->(n) { n["mysql"].dup["password"] },
       "size" => ->(n) { n["mysql"].size == 2 && n["mysql"]["password"] },
-    }.each do |name, read|
-      teardown
-      setup
-      node = loaded_node
-      assert_equal "pw", blocked_until_published("db.root_password", "pw") { read.call(node) }, name
-    end
+    }.each { |name, read| assert_read_waits_for_root_password(name, read) }
   end
 
   def test_targeted_container_reads_wait_for_their_key_only
@@ -167,12 +170,7 @@ class ChefInterceptionTest < Minitest::Test
       "node.exist?" => ->(n) { n.exist?("mysql", "password") && n["mysql"]["password"] },
       "symbol keys" => ->(n) { n[:mysql][:password] },
       "attributes.read" => ->(n) { n.attributes.read("mysql", "password") },
-    }.each do |name, read|
-      teardown
-      setup
-      node = loaded_node
-      assert_equal "pw", blocked_until_published("db.root_password", "pw") { read.call(node) }, name
-    end
+    }.each { |name, read| assert_read_waits_for_root_password(name, read) }
   end
 
   def test_reads_through_the_merge_cache_without_node_state

@@ -4,7 +4,7 @@ require_relative "test_helper"
 require "rbconfig"
 
 # Two Ruby processes exchanging values through a real store: a chef-solo run (on the
-# double, in a child process, set up from a server plan as the drop-in does) waits for
+# double, in a child process that loads the agent's solo.d drop-in) waits for
 # a value this process publishes, then publishes its own output, which this process
 # waits for.
 class TwoProcessTest < Minitest::Test
@@ -28,7 +28,14 @@ class TwoProcessTest < Minitest::Test
     db = HeatSync::Client.connect(address: address, namespace: namespace, server: "db")
     load_path = ["-I", SUPPORT]
     load_path += ["-I", File.expand_path("../lib", __dir__)] if ENV["HEAT_SYNC_FROM_SOURCE"] == "1"
-    command = [RbConfig.ruby, *load_path, File.join(SUPPORT, "chef_run_child.rb"), plan, "wordpress"]
+    drop_in = File.join(File.dirname(plan), "heat_sync.rb")
+    File.write(drop_in, <<~RUBY) # the form core/src/agent/chef.rs writes
+      # Written by the heat-sync agent for web/wordpress: the heat_sync gem intercepts reads of
+      # declared inputs (blocking until they are published) and publishes outputs.
+      require "heat_sync/chef"
+      HeatSync::Chef.setup(server_plan: #{plan.to_json}, role: "wordpress")
+    RUBY
+    command = [RbConfig.ruby, *load_path, File.join(SUPPORT, "chef_run_child.rb"), drop_in]
     output = +""
     IO.popen(command, err: %i[child out]) do |child|
       Timeout.timeout(60) do

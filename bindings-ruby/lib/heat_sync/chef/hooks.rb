@@ -19,6 +19,13 @@ module HeatSync
       PATHED = %i[dig read read! exist?].freeze
       # Reads whose arguments are each a key.
       MULTI = %i[values_at fetch_values].freeze
+      # What each targeted read reads, from the container's path and the arguments
+      # (nil: the container itself, as `dig()` with no key).
+      TARGETS = {
+        KEYED => ->(path, args) { [path + [args.first]] unless args.empty? },
+        PATHED => ->(path, args) { [path + args] unless args.empty? },
+        MULTI => ->(path, args) { args.map { |key| path + [key] } },
+      }.freeze
       # Reads of the whole container: they wait for every input beneath it.
       WHOLE = %i[
         each each_pair each_key each_value each_with_index each_with_object each_entry
@@ -96,39 +103,18 @@ module HeatSync
         # The read hooks of one merged-view class, for the methods it has.
         def merged_reads(klass)
           hooks = Module.new
-          KEYED.each do |name|
-            next unless defined_on?(klass, name)
+          TARGETS.each do |names, targets|
+            names.each do |name|
+              next unless defined_on?(klass, name)
 
-            hooks.define_method(name) do |*args, &block|
-              hs = Hooks.watching(self)
-              return super(*args, &block) if hs.nil? || args.empty?
+              hooks.define_method(name) do |*args, &block|
+                hs = Hooks.watching(self)
+                paths = hs && targets.call(__path__, args)
+                return super(*args, &block) if paths.nil?
 
-              hs.targeted_read(__path__, [__path__ + [args.first]], self) do |c|
-                c.equal?(self) ? super(*args, &block) : c.public_send(name, *args, &block)
-              end
-            end
-          end
-          PATHED.each do |name|
-            next unless defined_on?(klass, name)
-
-            hooks.define_method(name) do |*args, &block|
-              hs = Hooks.watching(self)
-              return super(*args, &block) if hs.nil? || args.empty?
-
-              hs.targeted_read(__path__, [__path__ + args], self) do |c|
-                c.equal?(self) ? super(*args, &block) : c.public_send(name, *args, &block)
-              end
-            end
-          end
-          MULTI.each do |name|
-            next unless defined_on?(klass, name)
-
-            hooks.define_method(name) do |*args, &block|
-              hs = Hooks.watching(self)
-              return super(*args, &block) if hs.nil?
-
-              hs.targeted_read(__path__, args.map { |k| __path__ + [k] }, self) do |c|
-                c.equal?(self) ? super(*args, &block) : c.public_send(name, *args, &block)
+                hs.targeted_read(__path__, paths, self) do |c|
+                  c.equal?(self) ? super(*args, &block) : c.public_send(name, *args, &block)
+                end
               end
             end
           end
