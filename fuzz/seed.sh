@@ -15,6 +15,7 @@ seed_templates() { # $1 = target: every corpus template and example, one file ea
 }
 seed_templates template
 seed_templates metadata
+cp "$here"/seeds/metadata/* "$here/corpus/metadata/"
 
 mkdir -p "$here/corpus/plan_file"
 cp "$here"/seeds/plan/*.json "$here/corpus/plan_file/"

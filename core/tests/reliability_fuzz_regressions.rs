@@ -41,3 +41,21 @@ fn static_numbers_survive_a_plan_round_trip() {
     let back: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(back.as_f64(), Some(n), "{text}");
 }
+
+/// Template fuzzing found: a YAML 1.1 sexagesimal integer (`4444...:4`) whose value
+/// passes i128 makes `template/yaml.rs` `int_value` overflow (`value * 60 + part`): a
+/// panic in debug builds, a silently wrapped wrong number in release builds. PyYAML reads
+/// it as a big int; this crate's own rule for ints past u64 is an f64.
+#[test]
+#[ignore = "template bug: yaml.rs int_value overflows on a long sexagesimal int (fuzz/regressions/template)"]
+fn a_long_sexagesimal_int_is_read_without_overflow() {
+    for (name, bytes) in regressions("template") {
+        let text = String::from_utf8(bytes).unwrap();
+        let _ = heat_sync::template::parse_text(&text, &name);
+    }
+    let big = "4444444444444444444444444444444444444";
+    let map = heat_sync::template::parse_text(&format!("a: {big}:4\n"), "t.yaml").unwrap();
+    let expected = big.parse::<f64>().unwrap() * 60.0 + 4.0;
+    let got = map["a"].as_f64().expect("a number");
+    assert!((got - expected).abs() <= expected * 1e-12, "read {got}, PyYAML reads {expected}");
+}
