@@ -12,10 +12,13 @@ use reliability_support::heat_sync;
 
 const LIMIT: Duration = Duration::from_secs(60);
 
-const SERVER: &str = "    type: OS::Nova::Server\n    properties: {image: debian-12, flavor: m1.small}\n";
+const SERVER: &str =
+    "    type: OS::Nova::Server\n    properties: {image: debian-12, flavor: m1.small}\n";
 
 fn with_metadata(metadata: &str) -> String {
-    format!("heat_template_version: 2016-10-14\nresources:\n  db:\n{SERVER}    metadata:\n{metadata}")
+    format!(
+        "heat_template_version: 2016-10-14\nresources:\n  db:\n{SERVER}    metadata:\n{metadata}"
+    )
 }
 
 fn cases() -> Vec<(&'static str, String, &'static str)> {
@@ -37,7 +40,12 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
 }
 
 /// Checks one refusal; a crash fails at once, a missing name is collected in `gaps`.
-fn refused_cleanly(run: &reliability_support::Run, what: &str, needle: &str, gaps: &mut Vec<String>) {
+fn refused_cleanly(
+    run: &reliability_support::Run,
+    what: &str,
+    needle: &str,
+    gaps: &mut Vec<String>,
+) {
     run.no_crash();
     assert!(run.code.is_some(), "{what}: killed by a signal: {run:#?}");
     if !matches!(run.code, Some(1 | 2)) {
@@ -60,11 +68,20 @@ fn bad_templates_are_refused_by_every_template_command() {
         for args in [
             vec!["graph", p.as_str()],
             vec!["check", p.as_str()],
-            vec!["compile", p.as_str(), "-o", out.to_str().unwrap(), "--plan-out", plan.to_str().unwrap()],
+            vec![
+                "compile",
+                p.as_str(),
+                "-o",
+                out.to_str().unwrap(),
+                "--plan-out",
+                plan.to_str().unwrap(),
+            ],
         ] {
             let run = heat_sync(&args, &[], None, LIMIT);
             // graph answers Heat's verdict: metadata problems are not its business.
-            if args[0] == "graph" && needle.starts_with("resources.") || args[0] == "graph" && name == "dangling.yaml" || args[0] == "graph" && name == "empty-path.yaml" {
+            let metadata_only = needle.starts_with("resources.")
+                || matches!(name, "dangling.yaml" | "empty-path.yaml");
+            if args[0] == "graph" && metadata_only {
                 run.no_crash();
                 continue;
             }
@@ -74,7 +91,8 @@ fn bad_templates_are_refused_by_every_template_command() {
     }
     // Known (reported): `graph` prints Heat's whole-template messages without the file
     // name; `check` and `compile` name it.
-    let (known, gaps): (Vec<_>, Vec<_>) = gaps.into_iter().partition(|g| g.starts_with("graph ") && g.contains("not named"));
+    let (known, gaps): (Vec<_>, Vec<_>) =
+        gaps.into_iter().partition(|g| g.starts_with("graph ") && g.contains("not named"));
     for g in &known {
         eprintln!("known gap: {g}");
     }
@@ -127,13 +145,23 @@ fn templates_without_resources_or_with_an_unknown_version() {
     // `compile --coordinator` takes any text as the default address (found: exit 0);
     // the agents would only find out at boot.
     let good = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/wordpress/template.yaml");
-    heat_sync(&["compile", &good.display().to_string(), "--coordinator", "http://nope"], &[], None, LIMIT)
-        .refused(2, "http://nope");
+    heat_sync(
+        &["compile", &good.display().to_string(), "--coordinator", "http://nope"],
+        &[],
+        None,
+        LIMIT,
+    )
+    .refused(2, "http://nope");
     // An environment whose sections are not mappings (Heat's `dict.update` refuses a
     // list of parameters) is accepted with exit 0.
     let env = dir.path().join("env.yaml");
     std::fs::write(&env, "parameters: [1, 2]\nresource_registry: 7\n").unwrap();
-    let run = heat_sync(&["compile", &good.display().to_string(), "-e", &env.display().to_string()], &[], None, LIMIT);
+    let run = heat_sync(
+        &["compile", &good.display().to_string(), "-e", &env.display().to_string()],
+        &[],
+        None,
+        LIMIT,
+    );
     let mut gaps = Vec::new();
     refused_cleanly(&run, "bad environment", "env.yaml", &mut gaps);
     assert!(gaps.is_empty(), "{gaps:?}");

@@ -15,7 +15,8 @@ const HIDDEN: &str = "Hunter2-hidden-5e3a";
 #[test]
 fn hidden_values_stay_out_of_the_compiled_template_and_the_plan() {
     let dir = tempfile::tempdir().unwrap();
-    let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/wordpress/template.yaml");
+    let template =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/wordpress/template.yaml");
     let out = dir.path().join("compiled.yaml");
     let plan = dir.path().join("plan.json");
     let run = heat_sync(
@@ -44,13 +45,25 @@ fn hidden_values_stay_out_of_the_compiled_template_and_the_plan() {
 
     let t: serde_yaml::Value = serde_yaml::from_str(&compiled).unwrap();
     let secret = &t["parameters"]["heat_sync_secret"];
-    assert_eq!(secret["hidden"], serde_yaml::Value::Bool(true), "heat_sync_secret is not hidden: {secret:?}");
+    assert_eq!(
+        secret["hidden"],
+        serde_yaml::Value::Bool(true),
+        "heat_sync_secret is not hidden: {secret:?}"
+    );
     assert!(secret.get("default").is_none(), "heat_sync_secret has a default: {secret:?}");
 
     // Each server's user-data names its own roles only.
-    let user_data = |server: &str| serde_yaml::to_string(&t["resources"][server]["properties"]["user_data"]).unwrap();
+    let user_data = |server: &str| {
+        serde_yaml::to_string(&t["resources"][server]["properties"]["user_data"]).unwrap()
+    };
     let (db, web) = (user_data("db"), user_data("web"));
-    assert!(db.contains("recipe[mysql::server]") && !db.contains("recipe[wordpress]"), "db's user-data carries web's roles");
-    assert!(web.contains("recipe[wordpress]") && !web.contains("recipe[mysql::server]"), "web's user-data carries db's roles");
+    assert!(
+        db.contains("recipe[mysql::server]") && !db.contains("recipe[wordpress]"),
+        "db's user-data carries web's roles"
+    );
+    assert!(
+        web.contains("recipe[wordpress]") && !web.contains("recipe[mysql::server]"),
+        "web's user-data carries db's roles"
+    );
     assert!(!web.contains("server_root_password"), "web's user-data carries db's (secret) input");
 }

@@ -80,7 +80,14 @@ fn packets(hosts: &str) -> u64 {
 
 fn peak_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches(" kB").trim().parse().ok()
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches(" kB")
+        .trim()
+        .parse()
+        .ok()
 }
 
 fn main() -> ExitCode {
@@ -91,7 +98,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
     let namespace = format!("/heat-sync/scale-{}-{nanos}", std::process::id());
     let dir = std::env::temp_dir().join(format!("heat-sync-scale-{}-{nanos}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -102,10 +110,15 @@ fn main() -> ExitCode {
     };
     let server = |i: usize| ServerId::member("node", i.to_string());
     let (n, v) = (o.agents, o.values);
-    let outputs: Vec<_> = (0..v).map(|k| json!({"name": format!("v{k}"), "path": [format!("v{k}")]})).collect();
+    let outputs: Vec<_> =
+        (0..v).map(|k| json!({"name": format!("v{k}"), "path": [format!("v{k}")]})).collect();
     let publish = {
-        let fields: Vec<String> = (0..v).map(|k| format!("\"v{k}\":\"$HEAT_SYNC_SERVER-{k}\"")).collect();
-        format!("#!/bin/sh\nprintf '%s' \"{{{}}}\" > \"$HEAT_SYNC_OUTPUTS\"\n", fields.join(",").replace('"', "\\\""))
+        let fields: Vec<String> =
+            (0..v).map(|k| format!("\"v{k}\":\"$HEAT_SYNC_SERVER-{k}\"")).collect();
+        format!(
+            "#!/bin/sh\nprintf '%s' \"{{{}}}\" > \"$HEAT_SYNC_OUTPUTS\"\n",
+            fields.join(",").replace('"', "\\\"")
+        )
     };
 
     let before = packets(&o.hosts);
@@ -135,7 +148,14 @@ fn main() -> ExitCode {
             .arg(&plan_path)
             .arg("--work-dir")
             .arg(dir.join(format!("work{i}")))
-            .args(["--address", "127.0.0.1", "--name", &format!("node-{i}"), "--progress-interval", "60"])
+            .args([
+                "--address",
+                "127.0.0.1",
+                "--name",
+                &format!("node-{i}"),
+                "--progress-interval",
+                "60",
+            ])
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
