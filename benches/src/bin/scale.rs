@@ -14,13 +14,16 @@
 //! read back afterwards (version 1, the right content). ZooKeeper operations are the
 //! ensemble's own count (`mntr` zk_packets_received, every member, before and after), so
 //! they include session set-up, pings, liveness and role records: an upper bound on the
-//! cost per value. Peak memory is each agent's VmHWM, sampled every 100 ms while it runs.
+//! cost per value. Peak memory is each agent's VmHWM, sampled every 50 ms from its start until it exits
+//! (an agent shorter than one sample is missed; the count of agents sampled is printed).
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use heat_sync::client::{Client, WaitOptions};
@@ -121,6 +124,27 @@ fn main() -> ExitCode {
         )
     };
 
+    // Peak memory: every agent's VmHWM, sampled from its start until it exits.
+    let pids: Arc<Mutex<Vec<u32>>> = Arc::default();
+    let peaks: Arc<Mutex<HashMap<u32, u64>>> = Arc::default();
+    let sampling = Arc::new(AtomicBool::new(true));
+    let sampler = {
+        let (pids, peaks, sampling) = (pids.clone(), peaks.clone(), sampling.clone());
+        std::thread::spawn(move || {
+            while sampling.load(Ordering::Relaxed) {
+                let live: Vec<u32> = pids.lock().unwrap().clone();
+                for pid in live {
+                    if let Some(kib) = peak_kib(pid) {
+                        let mut p = peaks.lock().unwrap();
+                        let e = p.entry(pid).or_default();
+                        *e = (*e).max(kib);
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        })
+    };
+
     let before = packets(&o.hosts);
     let started = Instant::now();
     let mut agents: Vec<Child> = Vec::with_capacity(n);
@@ -161,7 +185,10 @@ fn main() -> ExitCode {
             .stderr(log)
             .spawn();
         match child {
-            Ok(c) => agents.push(c),
+            Ok(c) => {
+                pids.lock().unwrap().push(c.id());
+                agents.push(c)
+            }
             Err(e) => {
                 eprintln!("scale: starting agent {i}: {e}");
                 for a in &mut agents {
@@ -173,17 +200,12 @@ fn main() -> ExitCode {
     }
     let spawned = started.elapsed();
 
-    let mut peaks: HashMap<u32, u64> = HashMap::new();
     let mut failed = Vec::new();
     let mut running: Vec<(usize, Child)> = agents.into_iter().enumerate().collect();
     let deadline = Instant::now() + Duration::from_secs(1800);
     while !running.is_empty() {
         let mut still = Vec::with_capacity(running.len());
         for (i, mut c) in running {
-            if let Some(kib) = peak_kib(c.id()) {
-                let e = peaks.entry(c.id()).or_default();
-                *e = (*e).max(kib);
-            }
             match c.try_wait() {
                 Ok(Some(status)) if status.success() => {}
                 Ok(Some(status)) => failed.push(format!("agent {i}: {status}")),
@@ -198,6 +220,8 @@ fn main() -> ExitCode {
         std::thread::sleep(Duration::from_millis(100));
     }
     let wall = started.elapsed();
+    sampling.store(false, Ordering::Relaxed);
+    sampler.join().unwrap();
     let after = packets(&o.hosts);
 
     // Every value, read back: version 1, the right content.
@@ -219,7 +243,7 @@ fn main() -> ExitCode {
     }
     let _ = admin.remove_stack();
 
-    let mut kib: Vec<u64> = peaks.values().copied().collect();
+    let mut kib: Vec<u64> = peaks.lock().unwrap().values().copied().collect();
     kib.sort_unstable();
     let values = (n * v) as f64;
     println!("agents {n}, values per agent {v}, values exchanged {}", n * v);
