@@ -89,6 +89,8 @@ fn main() {
             .spawn()
             .expect("an agent process starts");
         children.push(child);
+        // Servers boot over a few seconds, not in the same millisecond.
+        std::thread::sleep(Duration::from_millis(3));
     }
     let (mut exchange_ops, mut all_ops, mut peaks, mut failed) = (0u64, 0u64, Vec::new(), 0usize);
     for mut child in children {
