@@ -1,15 +1,384 @@
 //! Heat's resource dependency graph: explicit and implicit edges, cycles, creation order.
 //!
-//! Owner: issue 2 (graph). Placeholder until that work lands.
+//! The template core ([`crate::stack`]) hands over one [`ResourceNode`] per enabled
+//! resource (its condition true) and gets back a [`DependencyGraph`]:
+//!
+//! ```
+//! use heat_sync::graph::{DependencyGraph, ResourceNode};
+//! use serde_json::json;
+//!
+//! let nodes = vec![
+//!     ResourceNode::new("sub", "OS::Neutron::Subnet", json!({"network": "public"})),
+//!     ResourceNode::new("port", "OS::Neutron::Port", json!({"network": "public"})),
+//!     ResourceNode::new("srv", "OS::Nova::Server", json!({"networks": [{"port": {"get_resource": "port"}}]}))
+//!         .with_references(["port"]),
+//! ];
+//! let graph = DependencyGraph::build(&nodes)?;
+//! assert_eq!(graph.edges(), [["port", "sub"], ["srv", "port"], ["srv", "sub"]]);
+//! assert_eq!(graph.implicit_edges(), [["port", "sub"], ["srv", "sub"]]);
+//! assert_eq!(graph.creation_order(), ["sub", "port", "srv"]);
+//! # Ok::<(), heat_sync::graph::GraphError>(())
+//! ```
+//!
+//! What Heat does and where it is done here (`shared/heat/implicit-dependencies.md`):
+//! - explicit edges (`depends_on` and every resource a function in properties or
+//!   metadata references) are the caller's [`ResourceNode::depends_on`] and
+//!   [`ResourceNode::references`]; the caller drops a `depends_on` to a disabled
+//!   resource and rejects every other unknown name first, with Heat's message;
+//! - implicit edges, which Heat's resource plugins add from property values, are
+//!   computed here from [`ResourceNode::properties`] (module `implicit`);
+//! - the creation order is Heat's `Graph.toposort` with resources inserted in name
+//!   order (the corpus convention): repeatedly take the first resource, by name, whose
+//!   requirements are all created. It is O((V + E) log V).
+
+mod implicit;
+mod properties;
+pub mod render;
+pub mod types;
+
+use std::collections::HashMap;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::Direction;
+
+use crate::Value;
 
 /// Errors of the dependency graph.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum GraphError {
-    /// Resources that depend on each other in a loop.
-    #[error("Circular Dependency Found: {}", resources.join(", "))]
+    /// Resources that require each other in a loop of explicit edges (`depends_on`,
+    /// `get_resource`, `get_attr`, ...). Heat's template validation rejects these.
+    #[error("Circular Dependency Found: {}", cycle_text(resources))]
     Cycle {
-        /// The resources on the cycle, in cycle order.
+        /// The resources on the cycle, each requiring the next and the last requiring
+        /// the first, starting from the first name in sort order.
         resources: Vec<String>,
     },
+    /// A loop that needs at least one implicit edge. Heat's template validation does
+    /// not walk implicit edges and accepts the template; stack creation rejects it.
+    #[error(
+        "Circular Dependency Found (through implicit dependencies): {}",
+        cycle_text(resources)
+    )]
+    ImplicitCycle {
+        /// The resources on the cycle, as in [`GraphError::Cycle`].
+        resources: Vec<String>,
+    },
+    /// Two nodes with the same name.
+    #[error("resources.{resource}: the resource is given twice")]
+    DuplicateResource {
+        /// The name given twice.
+        resource: String,
+    },
+    /// A `depends_on` or reference to a name that is not an enabled resource (the
+    /// caller must have rejected or dropped it, as Heat does).
+    #[error("The specified reference \"{reference}\" (in {resource}) is incorrect.")]
+    UnknownReference {
+        /// The resource that names it.
+        resource: String,
+        /// The unknown name.
+        reference: String,
+    },
+}
+
+fn cycle_text(resources: &[String]) -> String {
+    let mut text = resources.join(" -> ");
+    if let Some(first) = resources.first() {
+        text.push_str(" -> ");
+        text.push_str(first);
+    }
+    text
+}
+
+/// One enabled resource of a template, as the graph needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceNode {
+    /// The resource's name (its key under `resources`).
+    pub name: String,
+    /// The type whose plugin Heat runs for it: the template's type after the
+    /// environment's resource_registry (`My::Subnet: OS::Neutron::Subnet` gives
+    /// `OS::Neutron::Subnet`; Heat's global `OS::Quantum::*` aliases are applied here).
+    /// The implicit rules match on it; drawings show it.
+    pub resource_type: String,
+    /// The names in `depends_on` / `DependsOn`, with those naming a disabled resource
+    /// already dropped. Empty for a resource with an `external_id`.
+    pub depends_on: Vec<String>,
+    /// The resources referenced by functions (`get_resource`, `get_attr`, `Ref`,
+    /// `Fn::GetAtt`) in properties and metadata, after `if` branches are chosen.
+    /// Empty for a resource with an `external_id` (Heat ignores them).
+    pub references: Vec<String>,
+    /// The statically resolved properties, exactly as `resolved.resources.<name>.properties`
+    /// in `shared/corpus/expected` (run-time functions kept as one-key maps); `null` when
+    /// the resource has none.
+    pub properties: Value,
+}
+
+impl ResourceNode {
+    /// A node without explicit dependencies.
+    pub fn new(
+        name: impl Into<String>,
+        resource_type: impl Into<String>,
+        properties: Value,
+    ) -> Self {
+        ResourceNode {
+            name: name.into(),
+            resource_type: resource_type.into(),
+            depends_on: Vec::new(),
+            references: Vec::new(),
+            properties,
+        }
+    }
+
+    /// This node with `names` as its `depends_on`.
+    pub fn with_depends_on<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.depends_on = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// This node with `names` as its function references.
+    pub fn with_references<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.references = names.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
+/// Whether an edge comes from the template or from a resource plugin's rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeKind {
+    /// `depends_on` or a reference in properties or metadata.
+    Explicit,
+    /// Added by a plugin's `add_dependencies()` and not also explicit.
+    Implicit,
+}
+
+/// Heat's dependency graph of one stack, acyclic, with its creation order.
+///
+/// Nodes are numbered in name order; an edge goes from the dependent to the resource it
+/// requires.
+#[derive(Debug, Clone)]
+pub struct DependencyGraph {
+    names: Vec<String>,
+    types: Vec<String>,
+    graph: DiGraph<(), EdgeKind, u32>,
+    order: Vec<u32>,
+}
+
+impl DependencyGraph {
+    /// Builds the graph of `nodes` (in any order): explicit edges, Heat's implicit
+    /// edges, then the creation order.
+    ///
+    /// Fails on a duplicate name, on a `depends_on` or reference to a name not among
+    /// `nodes` (the caller's job to report in Heat's words first), and on a cycle:
+    /// [`GraphError::Cycle`] when the explicit edges alone loop (Heat's template
+    /// validation rejects it), else [`GraphError::ImplicitCycle`].
+    pub fn build(nodes: &[ResourceNode]) -> Result<Self, GraphError> {
+        let mut sorted: Vec<&ResourceNode> = nodes.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        if let Some(pair) = sorted.windows(2).find(|w| w[0].name == w[1].name) {
+            return Err(GraphError::DuplicateResource { resource: pair[0].name.clone() });
+        }
+        let index: HashMap<&str, u32> =
+            sorted.iter().enumerate().map(|(i, n)| (n.name.as_str(), i as u32)).collect();
+
+        // Explicit requirements per node, sorted and without duplicates.
+        let mut explicit: Vec<Vec<u32>> = Vec::with_capacity(sorted.len());
+        for node in &sorted {
+            let mut requires = Vec::with_capacity(node.depends_on.len() + node.references.len());
+            for name in node.depends_on.iter().chain(&node.references) {
+                match index.get(name.as_str()) {
+                    Some(&i) => requires.push(i),
+                    None => {
+                        return Err(GraphError::UnknownReference {
+                            resource: node.name.clone(),
+                            reference: name.clone(),
+                        })
+                    }
+                }
+            }
+            requires.sort_unstable();
+            requires.dedup();
+            explicit.push(requires);
+        }
+        let implicit = implicit::edges(&sorted, &explicit);
+
+        let mut graph = DiGraph::with_capacity(sorted.len(), 0);
+        for _ in &sorted {
+            graph.add_node(());
+        }
+        for (from, requires) in explicit.iter().enumerate() {
+            for &to in requires {
+                graph.add_edge(
+                    NodeIndex::new(from),
+                    NodeIndex::new(to as usize),
+                    EdgeKind::Explicit,
+                );
+            }
+        }
+        for &(from, to) in &implicit {
+            graph.add_edge(
+                NodeIndex::new(from as usize),
+                NodeIndex::new(to as usize),
+                EdgeKind::Implicit,
+            );
+        }
+
+        let mut this = DependencyGraph {
+            names: sorted.iter().map(|n| n.name.clone()).collect(),
+            types: sorted.iter().map(|n| n.resource_type.clone()).collect(),
+            graph,
+            order: Vec::new(),
+        };
+        match toposort(&this.graph, |_| true) {
+            Ok(order) => this.order = order,
+            Err(remaining) => {
+                let explicit_only = |kind: EdgeKind| kind == EdgeKind::Explicit;
+                return Err(match toposort(&this.graph, explicit_only) {
+                    Err(explicit_remaining) => GraphError::Cycle {
+                        resources: this.cycle_names(&explicit_remaining, explicit_only),
+                    },
+                    Ok(_) => GraphError::ImplicitCycle {
+                        resources: this.cycle_names(&remaining, |_| true),
+                    },
+                });
+            }
+        }
+        Ok(this)
+    }
+
+    /// The resources, in name order.
+    pub fn resources(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.names.iter().map(String::as_str)
+    }
+
+    /// The type of resource `name` (as given in its [`ResourceNode`]).
+    pub fn resource_type(&self, name: &str) -> Option<&str> {
+        self.index(name).map(|i| self.types[i].as_str())
+    }
+
+    /// Every edge as `[dependent, dependency]`, sorted: `["server", "port"]` means
+    /// `server` requires `port`, so `port` is created first.
+    pub fn edges(&self) -> Vec<[&str; 2]> {
+        self.edges_where(|_| true)
+    }
+
+    /// The edges Heat's resource plugins add by their own rules and that no reference
+    /// or `depends_on` gives already, sorted as [`DependencyGraph::edges`].
+    pub fn implicit_edges(&self) -> Vec<[&str; 2]> {
+        self.edges_where(|kind| kind == EdgeKind::Implicit)
+    }
+
+    /// The resources `name` requires (explicit and implicit), sorted; empty for a name
+    /// that is not in the graph.
+    pub fn requires(&self, name: &str) -> Vec<&str> {
+        let Some(i) = self.index(name) else { return Vec::new() };
+        let mut requires: Vec<usize> = self
+            .graph
+            .neighbors_directed(NodeIndex::new(i), Direction::Outgoing)
+            .map(|n| n.index())
+            .collect();
+        requires.sort_unstable();
+        requires.into_iter().map(|j| self.names[j].as_str()).collect()
+    }
+
+    /// Whether the edge `dependent -> dependency` exists, and of which kind.
+    pub fn edge_kind(&self, dependent: &str, dependency: &str) -> Option<EdgeKind> {
+        let (a, b) = (self.index(dependent)?, self.index(dependency)?);
+        let edge = self.graph.find_edge(NodeIndex::new(a), NodeIndex::new(b))?;
+        Some(self.graph[edge])
+    }
+
+    /// A creation order: every resource after all it requires; among resources ready
+    /// at the same time, the first by name (Heat's `Graph.toposort` over resources
+    /// inserted in name order, as `shared/corpus` does).
+    pub fn creation_order(&self) -> Vec<&str> {
+        self.order.iter().map(|&i| self.names[i as usize].as_str()).collect()
+    }
+
+    fn index(&self, name: &str) -> Option<usize> {
+        self.names.binary_search_by(|n| n.as_str().cmp(name)).ok()
+    }
+
+    fn edges_where(&self, keep: impl Fn(EdgeKind) -> bool) -> Vec<[&str; 2]> {
+        let mut pairs: Vec<(usize, usize)> = self
+            .graph
+            .edge_indices()
+            .filter(|&e| keep(self.graph[e]))
+            .filter_map(|e| self.graph.edge_endpoints(e))
+            .map(|(a, b)| (a.index(), b.index()))
+            .collect();
+        pairs.sort_unstable();
+        pairs.into_iter().map(|(a, b)| [self.names[a].as_str(), self.names[b].as_str()]).collect()
+    }
+
+    /// One cycle among `remaining` (the nodes a toposort could not yield): from the
+    /// first remaining node by name, follow the first remaining requirement by name
+    /// until a node repeats. Every remaining node has a remaining requirement, so the
+    /// walk always closes a loop.
+    fn cycle_names(&self, remaining: &[bool], follow: impl Fn(EdgeKind) -> bool) -> Vec<String> {
+        let next = |i: usize| {
+            self.graph
+                .edges_directed(NodeIndex::new(i), Direction::Outgoing)
+                .filter(|e| follow(*e.weight()))
+                .map(|e| petgraph::visit::EdgeRef::target(&e).index())
+                .filter(|&j| remaining[j])
+                .min()
+        };
+        let mut seen_at = vec![usize::MAX; self.names.len()];
+        let mut path = Vec::new();
+        let mut at = remaining.iter().position(|&r| r);
+        while let Some(i) = at {
+            if seen_at[i] != usize::MAX {
+                let mut cycle: Vec<usize> = path[seen_at[i]..].to_vec();
+                let start = cycle.iter().enumerate().min_by_key(|(_, &n)| n).map_or(0, |(k, _)| k);
+                cycle.rotate_left(start);
+                return cycle.into_iter().map(|n| self.names[n].clone()).collect();
+            }
+            seen_at[i] = path.len();
+            path.push(i);
+            at = next(i);
+        }
+        path.into_iter().map(|n| self.names[n].clone()).collect()
+    }
+}
+
+/// Heat's `Graph.toposort` with nodes inserted in index (name) order, over the edges
+/// `follow` keeps: the ready node with the lowest index goes first. On a cycle, the
+/// nodes that could not be yielded.
+fn toposort(
+    graph: &DiGraph<(), EdgeKind, u32>,
+    follow: impl Fn(EdgeKind) -> bool,
+) -> Result<Vec<u32>, Vec<bool>> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+
+    let n = graph.node_count();
+    let mut waiting_for = vec![0u32; n];
+    for e in graph.edge_indices() {
+        if follow(graph[e]) {
+            if let Some((from, _)) = graph.edge_endpoints(e) {
+                waiting_for[from.index()] += 1;
+            }
+        }
+    }
+    let mut ready: BinaryHeap<Reverse<u32>> =
+        (0..n as u32).filter(|&i| waiting_for[i as usize] == 0).map(Reverse).collect();
+    let mut order = Vec::with_capacity(n);
+    while let Some(Reverse(i)) = ready.pop() {
+        order.push(i);
+        for e in graph.edges_directed(NodeIndex::new(i as usize), Direction::Incoming) {
+            if follow(*e.weight()) {
+                let dependent = petgraph::visit::EdgeRef::source(&e).index();
+                waiting_for[dependent] -= 1;
+                if waiting_for[dependent] == 0 {
+                    ready.push(Reverse(dependent as u32));
+                }
+            }
+        }
+    }
+    if order.len() == n {
+        Ok(order)
+    } else {
+        Err(waiting_for.iter().map(|&w| w > 0).collect())
+    }
 }

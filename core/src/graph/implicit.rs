@@ -1,0 +1,304 @@
+//! The implicit edges Heat's resource plugins add (`add_dependencies()` of ten types),
+//! re-derived from `shared/heat/implicit-dependencies.md` §3.
+//!
+//! Heat pairs every resource with every other one; here the values each rule compares
+//! (a network, a router, a subnet, a VPC) are read once per resource and indexed, so a
+//! rule costs the edges it adds. Heat iterates resources in set order; this iterates in
+//! name order, which only matters where Heat aborts a rule half way (§3.5).
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::properties::{truthy_str, Props, Read, Resolver, Str};
+use super::types::Kind;
+use super::ResourceNode;
+use crate::Value;
+
+/// What the rules read of one resource.
+enum Facts {
+    Server { networks: Read<Option<Vec<Str>>> },
+    Port { network: Read<Str>, fixed_ip_subnets: Read<Vec<Str>> },
+    Subnet { network: Read<Str> },
+    Router { gateway_network: Read<Option<Str>> },
+    RouterGateway { router_id: Read<Str>, network: Read<Str>, network_id: Read<Str> },
+    RouterInterface { router: Read<Str>, subnet: Read<Str> },
+    FloatingIp { floating_network: Read<Str> },
+    FloatingIpAssociation,
+    ExtraRoute { router_id: Read<Str> },
+    ExtraRouteSet { router: Read<Str> },
+    VpcGatewayAttachment { vpc: Read<Str> },
+    RouteTable { vpc: Read<Str> },
+    Other,
+}
+
+impl Facts {
+    fn read(kind: Kind, props: &Value) -> Facts {
+        let p = Props::new(props);
+        match kind {
+            Kind::Server => Facts::Server {
+                networks: p.list_of_maps("networks").and_then(|entries| {
+                    entries
+                        .map(|entries| {
+                            entries
+                                .iter()
+                                .map(|e| e.nested_string("network", Some("uuid")))
+                                .collect()
+                        })
+                        .transpose()
+                }),
+            },
+            Kind::Port => Facts::Port {
+                network: p.string("network", Some("network_id"), true),
+                // `subnet or subnet_id`: the deprecated `subnet_id` was moved onto
+                // `subnet` and reads None.
+                fixed_ip_subnets: p.list_of_maps("fixed_ips").and_then(|entries| {
+                    entries
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|e| e.nested_string("subnet", Some("subnet_id")).map(or_none))
+                        .collect()
+                }),
+            },
+            Kind::Subnet => {
+                Facts::Subnet { network: p.string("network", Some("network_id"), true) }
+            }
+            Kind::Router => Facts::Router {
+                gateway_network: p.map("external_gateway_info", &["network"]).and_then(|info| {
+                    info.map(|info| info.nested_string("network", None)).transpose()
+                }),
+            },
+            Kind::RouterGateway => Facts::RouterGateway {
+                router_id: p.string("router_id", None, true),
+                network: p.string("network", None, false),
+                network_id: p.string("network_id", None, false),
+            },
+            Kind::RouterInterface => Facts::RouterInterface {
+                router: p.string("router", Some("router_id"), true),
+                subnet: p.string("subnet", Some("subnet_id"), false).map(or_none),
+            },
+            Kind::FloatingIp => Facts::FloatingIp {
+                floating_network: p.string("floating_network", Some("floating_network_id"), true),
+            },
+            Kind::FloatingIpAssociation | Kind::FloatingIpPortForward => {
+                Facts::FloatingIpAssociation
+            }
+            Kind::ExtraRoute => Facts::ExtraRoute { router_id: p.string("router_id", None, true) },
+            Kind::ExtraRouteSet => Facts::ExtraRouteSet { router: p.string("router", None, true) },
+            Kind::VpcGatewayAttachment => {
+                Facts::VpcGatewayAttachment { vpc: p.string("VpcId", None, true) }
+            }
+            Kind::RouteTable => Facts::RouteTable { vpc: p.string("VpcId", None, true) },
+            Kind::Other => Facts::Other,
+        }
+    }
+}
+
+/// Python's `value or None`.
+fn or_none(value: Str) -> Str {
+    value.filter(|s| !s.is_empty())
+}
+
+/// Python's `a or b`.
+fn or(a: Str, b: Str) -> Str {
+    if truthy_str(&a) {
+        a
+    } else {
+        b
+    }
+}
+
+/// Resources (by index) grouped by one compared value.
+#[derive(Default)]
+struct Index(HashMap<Str, Vec<u32>>);
+
+impl Index {
+    fn add(&mut self, value: &Read<Str>, node: u32) {
+        if let Ok(v) = value {
+            self.0.entry(v.clone()).or_default().push(node);
+        }
+    }
+
+    fn get(&self, value: &Str) -> &[u32] {
+        self.0.get(value).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The implicit edges `(dependent, dependency)` of `nodes` (sorted by name; indices
+/// are positions), given each node's explicit requirements.
+pub(super) fn edges(nodes: &[&ResourceNode], explicit: &[Vec<u32>]) -> BTreeSet<(u32, u32)> {
+    let kinds: Vec<Kind> = nodes.iter().map(|n| Kind::of(&n.resource_type)).collect();
+    if kinds
+        .iter()
+        .all(|k| matches!(k, Kind::Other | Kind::Subnet | Kind::RouterInterface | Kind::RouteTable))
+    {
+        return BTreeSet::new(); // no rule owner: skip reading properties at all
+    }
+    let resolver = Resolver::new(nodes.iter().map(|n| (n.name.as_str(), n.resource_type.as_str())));
+    let facts: Vec<Facts> = nodes
+        .iter()
+        .zip(&kinds)
+        .map(|(n, &k)| {
+            if k == Kind::Other {
+                Facts::Other
+            } else {
+                Facts::read(k, &resolver.resolve(&n.properties))
+            }
+        })
+        .collect();
+
+    let mut all_subnets = Vec::new(); // subnets whose network can be read
+    let mut subnets_by_network = Index::default();
+    let mut unknown_network_subnets = Vec::new(); // network '' (None never happens: required)
+    let mut interfaces_by_router = Index::default();
+    let mut interfaces_by_subnet = Index::default();
+    let mut gateways_by_router = Index::default();
+    let mut gateways_by_network = Index::default();
+    let mut routers_by_gateway = Index::default();
+    let mut route_tables_by_vpc = Index::default();
+    // Heat reads a RouterInterface's subnet without a guard in the FloatingIP rules:
+    // an error there ends the rule at that resource.
+    let mut interface_abort = u32::MAX;
+    for (i, fact) in facts.iter().enumerate() {
+        let i = i as u32;
+        match fact {
+            Facts::Subnet { network: Ok(network) } => {
+                all_subnets.push(i);
+                if truthy_str(network) {
+                    subnets_by_network.add(&Ok(network.clone()), i);
+                } else {
+                    unknown_network_subnets.push(i);
+                }
+            }
+            Facts::RouterInterface { router, subnet } => {
+                interfaces_by_router.add(router, i);
+                interfaces_by_subnet.add(subnet, i);
+                if subnet.is_err() {
+                    interface_abort = interface_abort.min(i);
+                }
+            }
+            Facts::RouterGateway { router_id, network, network_id } => {
+                gateways_by_router.add(router_id, i);
+                if let (Ok(network), Ok(network_id)) = (network, network_id) {
+                    gateways_by_network.add(&Ok(or(network.clone(), network_id.clone())), i);
+                }
+            }
+            Facts::Router { gateway_network: Ok(Some(network)) } => {
+                routers_by_gateway.add(&Ok(network.clone()), i)
+            }
+            Facts::RouteTable { vpc } => route_tables_by_vpc.add(vpc, i),
+            _ => {}
+        }
+    }
+    // Subnets whose network equals `network` (a subnet's network is never None).
+    let subnets_on = |network: &Str| -> Vec<u32> {
+        if truthy_str(network) {
+            subnets_by_network.get(network).to_vec()
+        } else if network.is_some() {
+            unknown_network_subnets.clone()
+        } else {
+            Vec::new()
+        }
+    };
+    // The explicit requirements of `i` that are Ports.
+    let kinds = &kinds;
+    let required_ports =
+        |i: usize| explicit[i].iter().filter(move |&&d| kinds[d as usize] == Kind::Port);
+
+    let mut edges = BTreeSet::new();
+    for (i, fact) in facts.iter().enumerate() {
+        let mut add = |targets: &[u32]| {
+            edges.extend(targets.iter().map(|&t| (i as u32, t)));
+        };
+        match fact {
+            // §3.1: any entry without a known network, or a subnet without one, or the
+            // same network.
+            Facts::Server { networks: Ok(Some(networks)) } if !networks.is_empty() => {
+                if networks.iter().any(|n| !truthy_str(n)) {
+                    add(&all_subnets);
+                } else {
+                    add(&unknown_network_subnets);
+                    for network in networks {
+                        add(subnets_by_network.get(network));
+                    }
+                }
+            }
+            // §3.2
+            Facts::Port { network: Ok(network), .. } => add(&subnets_on(network)),
+            // §3.3
+            Facts::Router { gateway_network: Ok(Some(network)) } => add(&subnets_on(network)),
+            // §3.4
+            Facts::RouterGateway { router_id, network, .. } => {
+                if let Ok(router_id) = router_id {
+                    add(interfaces_by_router.get(router_id));
+                }
+                if let Ok(network) = network {
+                    add(&subnets_on(network));
+                }
+            }
+            // §3.5
+            Facts::FloatingIp { floating_network } => {
+                let before_abort = |targets: &[u32]| {
+                    targets.iter().copied().filter(|&t| t < interface_abort).collect::<Vec<_>>()
+                };
+                if let Ok(fnet) = floating_network {
+                    add(&before_abort(gateways_by_network.get(fnet)));
+                    add(&before_abort(routers_by_gateway.get(fnet)));
+                }
+                let mut subnets: BTreeSet<Str> = BTreeSet::new();
+                for d in required_ports(i) {
+                    match &facts[*d as usize] {
+                        // No fixed IPs: Heat would ask Neutron unless the interface's
+                        // subnet is None; offline, only None matches.
+                        Facts::Port { fixed_ip_subnets: Ok(fixed), .. } if fixed.is_empty() => {
+                            subnets.insert(None);
+                        }
+                        Facts::Port { fixed_ip_subnets: Ok(fixed), .. } => {
+                            subnets.extend(fixed.iter().cloned())
+                        }
+                        _ => {}
+                    }
+                }
+                for subnet in &subnets {
+                    add(&before_abort(interfaces_by_subnet.get(subnet)));
+                }
+            }
+            // §3.6: only each port's first fixed IP is compared (Heat's early return);
+            // a port whose fixed_ips cannot be read aborts the rule.
+            Facts::FloatingIpAssociation => {
+                let mut firsts: BTreeSet<Str> = BTreeSet::new();
+                let mut aborted = false;
+                for d in required_ports(i) {
+                    match &facts[*d as usize] {
+                        Facts::Port { fixed_ip_subnets: Ok(fixed), .. } => {
+                            firsts.extend(fixed.first().cloned())
+                        }
+                        _ => aborted = true,
+                    }
+                }
+                if !aborted {
+                    for subnet in &firsts {
+                        let targets: Vec<u32> = interfaces_by_subnet
+                            .get(subnet)
+                            .iter()
+                            .copied()
+                            .filter(|&t| t < interface_abort)
+                            .collect();
+                        add(&targets);
+                    }
+                }
+            }
+            // §3.7
+            Facts::ExtraRoute { router_id: Ok(router_id) } => {
+                add(interfaces_by_router.get(router_id));
+                add(gateways_by_router.get(router_id));
+            }
+            // §3.8
+            Facts::ExtraRouteSet { router: Ok(router) } => add(interfaces_by_router.get(router)),
+            // §3.9
+            Facts::VpcGatewayAttachment { vpc: Ok(vpc) } => add(route_tables_by_vpc.get(vpc)),
+            _ => {}
+        }
+    }
+    // Heat's implicit edges are what the plugins add beyond the explicit graph.
+    edges.retain(|&(from, to)| explicit[from as usize].binary_search(&to).is_err());
+    edges
+}

@@ -1,0 +1,297 @@
+//! Property values as Heat's resource plugins read them while the stack does not exist
+//! yet (`shared/heat/implicit-dependencies.md` §3.0), for the implicit-dependency rules.
+//!
+//! The input is a resource's statically resolved properties, where run-time functions
+//! are still one-key maps (`{"get_resource": "net"}`, `{"get_attr": [...]}`). Heat's
+//! `Properties` object sees them as follows:
+//! - `get_resource X` / `Ref X` is X's reference id before creation: X's name, or None
+//!   for Neutron resources (see [`super::types`]);
+//! - every other function still in the value (`get_attr`, `Fn::GetAtt`, pseudo
+//!   parameters, a function wrapping one of them) is None;
+//! - a String property that is present reads None as `''` (no rule reads a property
+//!   with a default); an absent one reads None, or fails when it is required;
+//! - a deprecated property is moved onto its replacement (`network_id` → `network`),
+//!   after which the deprecated name reads None.
+//!
+//! A read that Heat would fail with ValueError or TypeError is `Err(ReadError)`; each
+//! rule decides, like Heat's code, whether that skips a pair or the whole rule.
+
+use std::collections::HashMap;
+
+use crate::Value;
+
+use super::types::reference_id_before_create;
+
+/// A property read that Heat fails with ValueError or TypeError.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ReadError;
+
+/// The outcome of reading one property.
+pub(crate) type Read<T> = Result<T, ReadError>;
+
+/// A String property's value: `None` is Python's None, `Some("")` the empty string.
+pub(crate) type Str = Option<String>;
+
+/// Intrinsic function names (every template version). A one-key map with one of these
+/// keys in the resolved properties is a function Heat has not evaluated statically.
+const FUNCTIONS: &[&str] = &[
+    "Fn::And",
+    "Fn::Base64",
+    "Fn::Equals",
+    "Fn::FindInMap",
+    "Fn::GetAZs",
+    "Fn::GetAtt",
+    "Fn::If",
+    "Fn::Join",
+    "Fn::MemberListToMap",
+    "Fn::Not",
+    "Fn::Or",
+    "Fn::Replace",
+    "Fn::ResourceFacade",
+    "Fn::Select",
+    "Fn::Split",
+    "Ref",
+    "and",
+    "contains",
+    "digest",
+    "equals",
+    "filter",
+    "get_attr",
+    "get_file",
+    "get_param",
+    "get_resource",
+    "if",
+    "list_concat",
+    "list_concat_unique",
+    "list_join",
+    "make_url",
+    "map_merge",
+    "map_replace",
+    "not",
+    "or",
+    "repeat",
+    "resource_facade",
+    "str_replace",
+    "str_replace_strict",
+    "str_replace_vstrict",
+    "str_split",
+    "yaql",
+];
+
+/// Resolves run-time functions the way Heat does before anything is created.
+pub(crate) struct Resolver<'a> {
+    /// Resource name → resource type, for reference ids.
+    types: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> Resolver<'a> {
+    /// A resolver over the resources `(name, type)`.
+    pub(crate) fn new(resources: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Resolver { types: resources.into_iter().collect() }
+    }
+
+    /// `value` with every function replaced by what it gives before creation.
+    pub(crate) fn resolve(&self, value: &Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                if let Some(call) = self.function_call(map) {
+                    return call;
+                }
+                Value::Object(map.iter().map(|(k, v)| (k.clone(), self.resolve(v))).collect())
+            }
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.resolve(v)).collect()),
+            other => other.clone(),
+        }
+    }
+
+    /// The value of a function call, or None when `map` is plain data.
+    fn function_call(&self, map: &crate::Map) -> Option<Value> {
+        let mut keys = map.keys();
+        let first = keys.next()?;
+        // A call Heat failed on keeps its arguments next to an `__error__` key.
+        let is_call = match keys.next() {
+            None => FUNCTIONS.contains(&first.as_str()),
+            Some(second) => map.len() == 2 && (first == "__error__" || second == "__error__"),
+        };
+        if !is_call {
+            return None;
+        }
+        let reference = match (first.as_str(), map.get(first)) {
+            ("get_resource" | "Ref", Some(Value::String(name))) if map.len() == 1 => name,
+            _ => return Some(Value::Null),
+        };
+        Some(match self.types.get(reference.as_str()) {
+            Some(ty) => reference_id_before_create(ty, reference).map_or(Value::Null, Value::from),
+            None => Value::from(reference.as_str()),
+        })
+    }
+}
+
+/// Python truthiness of a JSON value.
+pub(crate) fn truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
+
+/// Python truthiness of a String property's value.
+pub(crate) fn truthy_str(value: &Str) -> bool {
+    value.as_deref().is_some_and(|s| !s.is_empty())
+}
+
+/// Heat's `Property._get_string` on a value that is present: None becomes `''`,
+/// booleans and integers their Python `str()`, anything else fails.
+fn coerce_string(value: &Value) -> Read<String> {
+    match value {
+        Value::Null => Ok(String::new()),
+        Value::String(s) => Ok(s.clone()),
+        Value::Bool(true) => Ok("True".into()),
+        Value::Bool(false) => Ok("False".into()),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
+        _ => Err(ReadError),
+    }
+}
+
+/// A property map (resolved), read with Heat's rules.
+pub(crate) struct Props<'v> {
+    map: Option<&'v crate::Map>,
+}
+
+impl<'v> Props<'v> {
+    /// The resolved top-level properties (`None` or a non-map reads as no properties).
+    pub(crate) fn new(resolved: &'v Value) -> Self {
+        Props { map: resolved.as_object() }
+    }
+
+    fn get(&self, key: &str) -> Option<&'v Value> {
+        self.map.and_then(|m| m.get(key))
+    }
+
+    /// A top-level String property; `replaces` is the deprecated name Heat moves onto
+    /// it (a REPLACE translation rule).
+    pub(crate) fn string(&self, key: &str, replaces: Option<&str>, required: bool) -> Read<Str> {
+        // Reading the old name through the Properties object coerces it.
+        let old = match replaces.and_then(|o| self.get(o)) {
+            Some(v) => Some(coerce_string(v)?),
+            None => None,
+        };
+        match self.get(key) {
+            Some(value) => {
+                if truthy_str(&old) && truthy(value) {
+                    // "Cannot define the following properties at the same time".
+                    return Err(ReadError);
+                }
+                match old {
+                    Some(old) => Ok(Some(old)),
+                    None => coerce_string(value).map(Some),
+                }
+            }
+            None if old.is_some() => Ok(old),
+            None if required => Err(ReadError),
+            None => Ok(None),
+        }
+    }
+
+    /// A top-level Map property with a schema: None when absent; `Err` when it is not a
+    /// map, or when one of `required` keys is missing (Heat reads every schema key).
+    pub(crate) fn map(&self, key: &str, required: &[&str]) -> Read<Option<Props<'v>>> {
+        match self.get(key) {
+            None => Ok(None),
+            // `_get_map(None)` reads `{}`, whose required keys are then missing.
+            Some(Value::Null) if required.is_empty() => Ok(Some(Props { map: None })),
+            Some(Value::Object(m)) if required.iter().all(|k| m.contains_key(*k)) => {
+                Ok(Some(Props { map: Some(m) }))
+            }
+            Some(_) => Err(ReadError),
+        }
+    }
+
+    /// A top-level List of Maps: None when absent, `[]` for null, `Err` when it or an
+    /// item is not of that shape.
+    pub(crate) fn list_of_maps(&self, key: &str) -> Read<Option<Vec<Props<'v>>>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Null) => Ok(Some(Vec::new())),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|item| match item {
+                    Value::Null => Ok(Props { map: None }),
+                    Value::Object(m) => Ok(Props { map: Some(m) }),
+                    _ => Err(ReadError),
+                })
+                .collect::<Read<Vec<_>>>()
+                .map(Some),
+            Some(_) => Err(ReadError),
+        }
+    }
+
+    /// A String key of a nested map (a list item or a Map property). A deprecated key
+    /// `replaces` is moved onto it as Heat's nested REPLACE rules do: from the raw item,
+    /// only when its value is not None.
+    pub(crate) fn nested_string(&self, key: &str, replaces: Option<&str>) -> Read<Str> {
+        let old = replaces.and_then(|o| self.get(o)).filter(|v| !v.is_null());
+        match (self.get(key), old) {
+            (Some(value), Some(old)) if truthy(value) && truthy(old) => Err(ReadError),
+            (Some(_), Some(old)) | (None, Some(old)) => coerce_string(old).map(Some),
+            (Some(value), None) => coerce_string(value).map(Some),
+            (None, None) => Ok(None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn resolver() -> Resolver<'static> {
+        Resolver::new([
+            ("net", "OS::Neutron::Net"),
+            ("vpc", "AWS::EC2::VPC"),
+            ("b", "AWS::S3::Bucket"),
+        ])
+    }
+
+    #[test]
+    fn functions_resolve_to_reference_ids_or_none() {
+        let r = resolver();
+        let v = r.resolve(&json!({
+            "a": {"get_resource": "net"}, "b": {"Ref": "vpc"}, "c": {"get_attr": ["net", "name"]},
+            "d": [{"Ref": "b"}], "e": {"network": "x"}, "f": {"get_file": "x", "__error__": "boom"}
+        }));
+        assert_eq!(
+            v,
+            json!({"a": null, "b": "vpc", "c": null, "d": ["None"], "e": {"network": "x"}, "f": null})
+        );
+    }
+
+    #[test]
+    fn strings_read_like_heat_properties() {
+        let v = json!({"network": null, "n": 3, "l": [1], "network_id": "pub"});
+        let p = Props::new(&v);
+        assert_eq!(p.string("n", None, false), Ok(Some("3".into())));
+        assert_eq!(p.string("l", None, false), Err(ReadError));
+        assert_eq!(p.string("absent", None, false), Ok(None));
+        assert_eq!(p.string("absent", None, true), Err(ReadError));
+        // `network: ''` and `network_id: pub` are not both truthy: the old value wins.
+        assert_eq!(p.string("network", Some("network_id"), true), Ok(Some("pub".into())));
+        let only_null = json!({"network": null});
+        assert_eq!(
+            Props::new(&only_null).string("network", Some("network_id"), true),
+            Ok(Some(String::new()))
+        );
+    }
+
+    #[test]
+    fn nested_items_translate_from_the_raw_value() {
+        let v = json!({"uuid": null, "subnet_id": "s"});
+        let p = Props::new(&v);
+        assert_eq!(p.nested_string("network", Some("uuid")), Ok(None));
+        assert_eq!(p.nested_string("subnet", Some("subnet_id")), Ok(Some("s".into())));
+    }
+}

@@ -1,0 +1,57 @@
+//! The graph's type tables are Heat's: checked against `shared/heat/resource-types.json`.
+
+use std::path::{Path, PathBuf};
+
+use heat_sync::graph::types::{
+    ADD_DEPENDENCIES_OVERRIDDEN, REFERENCE_ID_LITERAL_NONE, REFERENCE_ID_NONE,
+};
+use serde_json::Value;
+
+fn shared_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("HEAT_SYNC_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
+    if dir.join("heat/resource-types.json").is_file() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("shared/ not found at {} (set HEAT_SYNC_SHARED)", dir.display());
+    }
+    eprintln!("skipped: shared/ not found at {} (set HEAT_SYNC_SHARED)", dir.display());
+    None
+}
+
+#[test]
+fn type_tables_match_heat() {
+    let Some(shared) = shared_dir() else { return };
+    let text = std::fs::read_to_string(shared.join("heat/resource-types.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let types = doc["resource_types"].as_object().unwrap();
+    let with_reference = |want: &Value| -> Vec<&str> {
+        let mut names: Vec<&str> = types
+            .iter()
+            .filter(|(_, t)| &t["reference_id_before_create"] == want)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        names.sort_unstable();
+        names
+    };
+    assert_eq!(with_reference(&Value::Null), REFERENCE_ID_NONE);
+    assert_eq!(with_reference(&Value::from("None")), REFERENCE_ID_LITERAL_NONE);
+    let others: Vec<&Value> = types
+        .values()
+        .map(|t| &t["reference_id_before_create"])
+        .filter(|r| !r.is_null() && *r != "None")
+        .collect();
+    assert!(
+        others.iter().all(|r| *r == "$name"),
+        "a reference id the graph does not model: {others:?}"
+    );
+    let overridden: Vec<&str> = doc["counts"]["add_dependencies_overridden"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(overridden, ADD_DEPENDENCIES_OVERRIDDEN);
+}
