@@ -117,8 +117,9 @@ fn describe<'py>(
 fn graph_attrs<'py>(py: Python<'py>, e: &heat_sync::graph::GraphError) -> PyResult<Attrs<'py>> {
     use heat_sync::graph::GraphError as G;
     Ok(match e {
-        G::Cycle { resources } => vec![("cycle", resources.into_pyobject(py)?.into_any())],
-        #[allow(unreachable_patterns)] // non-exhaustive in spirit: variants land over time
+        G::Cycle { resources } | G::ImplicitCycle { resources } => {
+            vec![("cycle", resources.into_pyobject(py)?.into_any())]
+        }
         _ => Vec::new(),
     })
 }
@@ -130,7 +131,6 @@ fn dataflow_attrs<'py>(
     use heat_sync::dataflow::DataFlowError as D;
     Ok(match e {
         D::Invalid { .. } => Vec::new(),
-        #[allow(unreachable_patterns)]
         _ => Vec::new(),
     })
 }

@@ -34,10 +34,14 @@ from heat_sync._errors import (
     TemplateError,
     TimeoutError,
 )
-from heat_sync._heat_sync import __version__
+from heat_sync._heat_sync import Client, __version__, check, compile, graph
 
 __all__ = [
     "__version__",
+    "compile",
+    "check",
+    "graph",
+    "Client",
     "Error",
     "TemplateError",
     "GraphError",
