@@ -34,6 +34,9 @@ pub enum Error {
     /// Running roles on a server.
     #[error(transparent)]
     Agent(#[from] crate::agent::AgentError),
+    /// Setting up or running a simulation.
+    #[error(transparent)]
+    Simulate(#[from] crate::simulate::SimulateError),
     /// Reading or writing a local file.
     #[error("{}: {source}", path.display())]
     Io {

