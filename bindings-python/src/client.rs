@@ -142,7 +142,7 @@ impl Client {
             address: coordinator,
             namespace: namespace.clone(),
             credentials: secret.map(|secret| Credentials {
-                user: server.as_ref().map_or_else(|| "heat-sync".to_owned(), ToString::to_string),
+                user: server.as_ref().map_or_else(|| "admin".to_owned(), ToString::to_string),
                 secret,
             }),
         };

@@ -10,6 +10,7 @@
 // pyo3's macros expand to the FFI glue that Python's C API needs.
 #![allow(unsafe_code)]
 
+mod client;
 mod convert;
 mod errors;
 
@@ -26,6 +27,7 @@ fn _panic_for_tests(py: Python<'_>, message: String) -> PyResult<()> {
 #[pymodule]
 fn _heat_sync(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<client::Client>()?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     Ok(())
 }

@@ -34,13 +34,10 @@ from heat_sync._errors import (
     TemplateError,
     TimeoutError,
 )
-from heat_sync._heat_sync import Client, __version__, check, compile, graph
+from heat_sync._heat_sync import Client, __version__
 
 __all__ = [
     "__version__",
-    "compile",
-    "check",
-    "graph",
     "Client",
     "Error",
     "TemplateError",
