@@ -6,11 +6,11 @@
 //! rule costs the edges it adds. Heat iterates resources in set order; this iterates in
 //! name order, which only matters where Heat aborts a rule half way (§3.5).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use super::properties::{truthy_str, Props, Read, Resolver, Str};
 use super::types::Kind;
-use super::ResourceNode;
+use super::{FastMap as HashMap, ResourceNode, Types};
 use crate::Value;
 
 /// What the rules read of one resource.
@@ -31,8 +31,8 @@ enum Facts {
 }
 
 impl Facts {
-    fn read(kind: Kind, props: &Value) -> Facts {
-        let p = Props::new(props);
+    fn read(kind: Kind, props: &Value, resolver: &Resolver<'_>) -> Facts {
+        let p = Props::new(props, resolver);
         match kind {
             Kind::Server => Facts::Server {
                 networks: p.list_of_maps("networks").and_then(|entries| {
@@ -124,26 +124,32 @@ impl Index {
 
 /// The implicit edges `(dependent, dependency)` of `nodes` (sorted by name; indices
 /// are positions), given each node's explicit requirements.
-pub(super) fn edges(nodes: &[&ResourceNode], explicit: &[Vec<u32>]) -> BTreeSet<(u32, u32)> {
-    let kinds: Vec<Kind> = nodes.iter().map(|n| Kind::of(&n.resource_type)).collect();
+pub(super) fn edges(
+    nodes: &[&ResourceNode],
+    index: &HashMap<&str, u32>,
+    types: &Types,
+    explicit: &[Vec<u32>],
+) -> BTreeSet<(u32, u32)> {
+    let kinds: Vec<Kind> = types.map_per_node(Kind::of);
     if kinds
         .iter()
         .all(|k| matches!(k, Kind::Other | Kind::Subnet | Kind::RouterInterface | Kind::RouteTable))
     {
         return BTreeSet::new(); // no rule owner: skip reading properties at all
     }
-    let resolver = Resolver::new(nodes.iter().map(|n| (n.name.as_str(), n.resource_type.as_str())));
-    let facts: Vec<Facts> = nodes
-        .iter()
-        .zip(&kinds)
-        .map(|(n, &k)| {
-            if k == Kind::Other {
-                Facts::Other
-            } else {
-                Facts::read(k, &resolver.resolve(&n.properties))
-            }
-        })
-        .collect();
+    let resolver = Resolver::new(index, types);
+    let facts: Vec<Facts> =
+        nodes
+            .iter()
+            .zip(&kinds)
+            .map(|(n, &k)| {
+                if k == Kind::Other {
+                    Facts::Other
+                } else {
+                    Facts::read(k, &n.properties, &resolver)
+                }
+            })
+            .collect();
 
     let mut all_subnets = Vec::new(); // subnets whose network can be read
     let mut subnets_by_network = Index::default();

@@ -36,12 +36,14 @@ mod properties;
 pub mod render;
 pub mod types;
 
-use std::collections::HashMap;
-
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::Direction;
 
 use crate::Value;
+
+/// A hash map with a fast non-cryptographic hasher: keys are resource names from the
+/// template, and nothing iterates these maps, so their order never shows.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Errors of the dependency graph.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -143,6 +145,28 @@ impl ResourceNode {
     }
 }
 
+/// The resource types of the nodes, each distinct type stored once.
+#[derive(Debug, Clone)]
+pub(crate) struct Types {
+    /// The distinct types.
+    pub(crate) names: Vec<String>,
+    /// Per node, an index into `names`.
+    pub(crate) of_node: Vec<u32>,
+}
+
+impl Types {
+    /// The type of node `i`.
+    pub(crate) fn of(&self, i: usize) -> &str {
+        &self.names[self.of_node[i] as usize]
+    }
+
+    /// `f` of each distinct type, per node.
+    pub(crate) fn map_per_node<T: Copy>(&self, f: impl Fn(&str) -> T) -> Vec<T> {
+        let per_type: Vec<T> = self.names.iter().map(|t| f(t)).collect();
+        self.of_node.iter().map(|&t| per_type[t as usize]).collect()
+    }
+}
+
 /// Whether an edge comes from the template or from a resource plugin's rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EdgeKind {
@@ -159,7 +183,7 @@ pub enum EdgeKind {
 #[derive(Debug, Clone)]
 pub struct DependencyGraph {
     names: Vec<String>,
-    types: Vec<String>,
+    types: Types,
     graph: DiGraph<(), EdgeKind, u32>,
     order: Vec<u32>,
 }
@@ -173,13 +197,23 @@ impl DependencyGraph {
     /// [`GraphError::Cycle`] when the explicit edges alone loop (Heat's template
     /// validation rejects it), else [`GraphError::ImplicitCycle`].
     pub fn build(nodes: &[ResourceNode]) -> Result<Self, GraphError> {
-        let mut sorted: Vec<&ResourceNode> = nodes.iter().collect();
-        sorted.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        let sorted = sorted_by_name(nodes);
         if let Some(pair) = sorted.windows(2).find(|w| w[0].name == w[1].name) {
             return Err(GraphError::DuplicateResource { resource: pair[0].name.clone() });
         }
-        let index: HashMap<&str, u32> =
+        let index: FastMap<&str, u32> =
             sorted.iter().enumerate().map(|(i, n)| (n.name.as_str(), i as u32)).collect();
+        // Types are few: each is stored once and nodes point at it.
+        let mut type_ids: FastMap<&str, u32> = FastMap::default();
+        let mut types: Vec<String> = Vec::new();
+        let mut node_types: Vec<u32> = Vec::with_capacity(sorted.len());
+        for node in &sorted {
+            let id = *type_ids.entry(node.resource_type.as_str()).or_insert_with(|| {
+                types.push(node.resource_type.clone());
+                types.len() as u32 - 1
+            });
+            node_types.push(id);
+        }
 
         // Explicit requirements per node, sorted and without duplicates.
         let mut explicit: Vec<Vec<u32>> = Vec::with_capacity(sorted.len());
@@ -200,9 +234,11 @@ impl DependencyGraph {
             requires.dedup();
             explicit.push(requires);
         }
-        let implicit = implicit::edges(&sorted, &explicit);
+        let types = Types { names: types, of_node: node_types };
+        let implicit = implicit::edges(&sorted, &index, &types, &explicit);
 
-        let mut graph = DiGraph::with_capacity(sorted.len(), 0);
+        let edge_count = explicit.iter().map(Vec::len).sum::<usize>() + implicit.len();
+        let mut graph = DiGraph::with_capacity(sorted.len(), edge_count);
         for _ in &sorted {
             graph.add_node(());
         }
@@ -225,7 +261,7 @@ impl DependencyGraph {
 
         let mut this = DependencyGraph {
             names: sorted.iter().map(|n| n.name.clone()).collect(),
-            types: sorted.iter().map(|n| n.resource_type.clone()).collect(),
+            types,
             graph,
             order: Vec::new(),
         };
@@ -253,7 +289,7 @@ impl DependencyGraph {
 
     /// The type of resource `name` (as given in its [`ResourceNode`]).
     pub fn resource_type(&self, name: &str) -> Option<&str> {
-        self.index(name).map(|i| self.types[i].as_str())
+        self.index(name).map(|i| self.types.of(i))
     }
 
     /// Every edge as `[dependent, dependency]`, sorted: `["server", "port"]` means
@@ -340,6 +376,22 @@ impl DependencyGraph {
         }
         path.into_iter().map(|n| self.names[n].clone()).collect()
     }
+}
+
+/// `nodes` in name order. The sort compares a 16-byte prefix of each name kept inline
+/// first: comparing through the string pointers alone misses the cache on every step
+/// once there are thousands of resources.
+fn sorted_by_name(nodes: &[ResourceNode]) -> Vec<&ResourceNode> {
+    let prefix = |name: &str| {
+        let mut bytes = [0u8; 16];
+        let n = name.len().min(16);
+        bytes[..n].copy_from_slice(&name.as_bytes()[..n]);
+        u128::from_be_bytes(bytes)
+    };
+    let mut keyed: Vec<(u128, &ResourceNode)> =
+        nodes.iter().map(|n| (prefix(&n.name), n)).collect();
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    keyed.into_iter().map(|(_, n)| n).collect()
 }
 
 /// Heat's `Graph.toposort` with nodes inserted in index (name) order, over the edges

@@ -16,7 +16,7 @@
 //! A read that Heat would fail with ValueError or TypeError is `Err(ReadError)`; each
 //! rule decides, like Heat's code, whether that skips a pair or the whole rule.
 
-use std::collections::HashMap;
+use super::{FastMap as HashMap, Types};
 
 use crate::Value;
 
@@ -80,14 +80,16 @@ const FUNCTIONS: &[&str] = &[
 
 /// Resolves run-time functions the way Heat does before anything is created.
 pub(crate) struct Resolver<'a> {
-    /// Resource name → resource type, for reference ids.
-    types: HashMap<&'a str, &'a str>,
+    /// Resource name → index into `types`.
+    index: &'a HashMap<&'a str, u32>,
+    /// Resource types by index, for reference ids.
+    types: &'a Types,
 }
 
 impl<'a> Resolver<'a> {
-    /// A resolver over the resources `(name, type)`.
-    pub(crate) fn new(resources: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        Resolver { types: resources.into_iter().collect() }
+    /// A resolver over the resources `index` numbers, whose types are `types`.
+    pub(crate) fn new(index: &'a HashMap<&'a str, u32>, types: &'a Types) -> Self {
+        Resolver { index, types }
     }
 
     /// `value` with every function replaced by what it gives before creation.
@@ -120,8 +122,9 @@ impl<'a> Resolver<'a> {
             ("get_resource" | "Ref", Some(Value::String(name))) if map.len() == 1 => name,
             _ => return Some(Value::Null),
         };
-        Some(match self.types.get(reference.as_str()) {
-            Some(ty) => reference_id_before_create(ty, reference).map_or(Value::Null, Value::from),
+        Some(match self.index.get(reference.as_str()) {
+            Some(&i) => reference_id_before_create(self.types.of(i as usize), reference)
+                .map_or(Value::Null, Value::from),
             None => Value::from(reference.as_str()),
         })
     }
@@ -157,19 +160,47 @@ fn coerce_string(value: &Value) -> Read<String> {
     }
 }
 
-/// A property map (resolved), read with Heat's rules.
+/// A property map read with Heat's rules. Values are resolved as they are read, so a
+/// rule pays only for the properties it looks at.
+#[derive(Clone, Copy)]
 pub(crate) struct Props<'v> {
     map: Option<&'v crate::Map>,
+    resolver: &'v Resolver<'v>,
 }
 
 impl<'v> Props<'v> {
-    /// The resolved top-level properties (`None` or a non-map reads as no properties).
-    pub(crate) fn new(resolved: &'v Value) -> Self {
-        Props { map: resolved.as_object() }
+    /// A resource's properties (`None` or a non-map reads as no properties).
+    pub(crate) fn new(properties: &'v Value, resolver: &'v Resolver<'v>) -> Self {
+        Props { map: properties.as_object(), resolver }
     }
 
-    fn get(&self, key: &str) -> Option<&'v Value> {
-        self.map.and_then(|m| m.get(key))
+    /// The raw value of `key`, if present.
+    fn lookup(&self, key: &str) -> Option<&'v Value> {
+        let map = self.map?;
+        // Property maps are small: a scan beats hashing the key (serde_json's map uses
+        // SipHash).
+        if map.len() <= 16 {
+            map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+        } else {
+            map.get(key)
+        }
+    }
+
+    /// The resolved value of `key`, if present.
+    fn get(&self, key: &str) -> Option<Value> {
+        self.lookup(key).map(|v| self.resolver.resolve(v))
+    }
+
+    /// The raw value of `key` and its resolved form when it is a function call (a map
+    /// or list given by a function is unknown before creation: None).
+    fn get_raw(&self, key: &str) -> Option<Raw<'v>> {
+        let value = self.lookup(key)?;
+        Some(match value {
+            Value::Object(m) if self.resolver.function_call(m).is_some() => {
+                Raw::Resolved(self.resolver.resolve(value))
+            }
+            other => Raw::Data(other),
+        })
     }
 
     /// A top-level String property; `replaces` is the deprecated name Heat moves onto
@@ -177,18 +208,18 @@ impl<'v> Props<'v> {
     pub(crate) fn string(&self, key: &str, replaces: Option<&str>, required: bool) -> Read<Str> {
         // Reading the old name through the Properties object coerces it.
         let old = match replaces.and_then(|o| self.get(o)) {
-            Some(v) => Some(coerce_string(v)?),
+            Some(v) => Some(coerce_string(&v)?),
             None => None,
         };
         match self.get(key) {
             Some(value) => {
-                if truthy_str(&old) && truthy(value) {
+                if truthy_str(&old) && truthy(&value) {
                     // "Cannot define the following properties at the same time".
                     return Err(ReadError);
                 }
                 match old {
                     Some(old) => Ok(Some(old)),
-                    None => coerce_string(value).map(Some),
+                    None => coerce_string(&value).map(Some),
                 }
             }
             None if old.is_some() => Ok(old),
@@ -200,12 +231,15 @@ impl<'v> Props<'v> {
     /// A top-level Map property with a schema: None when absent; `Err` when it is not a
     /// map, or when one of `required` keys is missing (Heat reads every schema key).
     pub(crate) fn map(&self, key: &str, required: &[&str]) -> Read<Option<Props<'v>>> {
-        match self.get(key) {
+        let empty = Props { map: None, resolver: self.resolver };
+        match self.get_raw(key) {
             None => Ok(None),
             // `_get_map(None)` reads `{}`, whose required keys are then missing.
-            Some(Value::Null) if required.is_empty() => Ok(Some(Props { map: None })),
-            Some(Value::Object(m)) if required.iter().all(|k| m.contains_key(*k)) => {
-                Ok(Some(Props { map: Some(m) }))
+            Some(Raw::Resolved(Value::Null) | Raw::Data(Value::Null)) if required.is_empty() => {
+                Ok(Some(empty))
+            }
+            Some(Raw::Data(Value::Object(m))) if required.iter().all(|k| m.contains_key(*k)) => {
+                Ok(Some(Props { map: Some(m), resolver: self.resolver }))
             }
             Some(_) => Err(ReadError),
         }
@@ -214,14 +248,19 @@ impl<'v> Props<'v> {
     /// A top-level List of Maps: None when absent, `[]` for null, `Err` when it or an
     /// item is not of that shape.
     pub(crate) fn list_of_maps(&self, key: &str) -> Read<Option<Vec<Props<'v>>>> {
-        match self.get(key) {
+        let empty = Props { map: None, resolver: self.resolver };
+        match self.get_raw(key) {
             None => Ok(None),
-            Some(Value::Null) => Ok(Some(Vec::new())),
-            Some(Value::Array(items)) => items
+            Some(Raw::Resolved(Value::Null) | Raw::Data(Value::Null)) => Ok(Some(Vec::new())),
+            Some(Raw::Data(Value::Array(items))) => items
                 .iter()
                 .map(|item| match item {
-                    Value::Null => Ok(Props { map: None }),
-                    Value::Object(m) => Ok(Props { map: Some(m) }),
+                    Value::Null => Ok(Props { map: None, ..empty }),
+                    Value::Object(m) => match self.resolver.function_call(m) {
+                        None => Ok(Props { map: Some(m), ..empty }),
+                        Some(Value::Null) => Ok(Props { map: None, ..empty }),
+                        Some(_) => Err(ReadError),
+                    },
                     _ => Err(ReadError),
                 })
                 .collect::<Read<Vec<_>>>()
@@ -231,17 +270,23 @@ impl<'v> Props<'v> {
     }
 
     /// A String key of a nested map (a list item or a Map property). A deprecated key
-    /// `replaces` is moved onto it as Heat's nested REPLACE rules do: from the raw item,
-    /// only when its value is not None.
+    /// `replaces` is moved onto it as Heat's nested REPLACE rules do: from the item's
+    /// resolved value, only when that is not None.
     pub(crate) fn nested_string(&self, key: &str, replaces: Option<&str>) -> Read<Str> {
         let old = replaces.and_then(|o| self.get(o)).filter(|v| !v.is_null());
         match (self.get(key), old) {
-            (Some(value), Some(old)) if truthy(value) && truthy(old) => Err(ReadError),
-            (Some(_), Some(old)) | (None, Some(old)) => coerce_string(old).map(Some),
-            (Some(value), None) => coerce_string(value).map(Some),
+            (Some(value), Some(old)) if truthy(&value) && truthy(&old) => Err(ReadError),
+            (Some(_), Some(old)) | (None, Some(old)) => coerce_string(&old).map(Some),
+            (Some(value), None) => coerce_string(&value).map(Some),
             (None, None) => Ok(None),
         }
     }
+}
+
+/// A property's value before reading: template data, or what a function gives.
+enum Raw<'v> {
+    Data(&'v Value),
+    Resolved(Value),
 }
 
 #[cfg(test)]
@@ -249,49 +294,54 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn resolver() -> Resolver<'static> {
-        Resolver::new([
-            ("net", "OS::Neutron::Net"),
-            ("vpc", "AWS::EC2::VPC"),
-            ("b", "AWS::S3::Bucket"),
-        ])
+    fn with_resolver(test: impl FnOnce(&Resolver<'_>)) {
+        let index: HashMap<&str, u32> = [("net", 0), ("vpc", 1), ("b", 2)].into_iter().collect();
+        let names =
+            ["OS::Neutron::Net", "AWS::EC2::VPC", "AWS::S3::Bucket"].map(String::from).to_vec();
+        test(&Resolver::new(&index, &Types { names, of_node: vec![0, 1, 2] }));
     }
 
     #[test]
     fn functions_resolve_to_reference_ids_or_none() {
-        let r = resolver();
-        let v = r.resolve(&json!({
-            "a": {"get_resource": "net"}, "b": {"Ref": "vpc"}, "c": {"get_attr": ["net", "name"]},
-            "d": [{"Ref": "b"}], "e": {"network": "x"}, "f": {"get_file": "x", "__error__": "boom"}
-        }));
-        assert_eq!(
-            v,
-            json!({"a": null, "b": "vpc", "c": null, "d": ["None"], "e": {"network": "x"}, "f": null})
-        );
+        with_resolver(|r| {
+            let v = r.resolve(&json!({
+                "a": {"get_resource": "net"}, "b": {"Ref": "vpc"}, "c": {"get_attr": ["net", "name"]},
+                "d": [{"Ref": "b"}], "e": {"network": "x"}, "f": {"get_file": "x", "__error__": "boom"}
+            }));
+            let want = json!({"a": null, "b": "vpc", "c": null, "d": ["None"], "e": {"network": "x"}, "f": null});
+            assert_eq!(v, want);
+        });
     }
 
     #[test]
     fn strings_read_like_heat_properties() {
-        let v = json!({"network": null, "n": 3, "l": [1], "network_id": "pub"});
-        let p = Props::new(&v);
-        assert_eq!(p.string("n", None, false), Ok(Some("3".into())));
-        assert_eq!(p.string("l", None, false), Err(ReadError));
-        assert_eq!(p.string("absent", None, false), Ok(None));
-        assert_eq!(p.string("absent", None, true), Err(ReadError));
-        // `network: ''` and `network_id: pub` are not both truthy: the old value wins.
-        assert_eq!(p.string("network", Some("network_id"), true), Ok(Some("pub".into())));
-        let only_null = json!({"network": null});
-        assert_eq!(
-            Props::new(&only_null).string("network", Some("network_id"), true),
-            Ok(Some(String::new()))
-        );
+        with_resolver(|r| {
+            let v = json!({"network": null, "n": 3, "l": [1], "network_id": "pub"});
+            let p = Props::new(&v, r);
+            assert_eq!(p.string("n", None, false), Ok(Some("3".into())));
+            assert_eq!(p.string("l", None, false), Err(ReadError));
+            assert_eq!(p.string("absent", None, false), Ok(None));
+            assert_eq!(p.string("absent", None, true), Err(ReadError));
+            // `network: ''` and `network_id: pub` are not both truthy: the old value wins.
+            assert_eq!(p.string("network", Some("network_id"), true), Ok(Some("pub".into())));
+            let only_null = json!({"network": null});
+            let p = Props::new(&only_null, r);
+            assert_eq!(p.string("network", Some("network_id"), true), Ok(Some(String::new())));
+            let calls =
+                json!({"network": {"get_resource": "net"}, "networks": {"get_attr": ["x", "y"]}});
+            let p = Props::new(&calls, r);
+            assert_eq!(p.string("network", None, true), Ok(Some(String::new())));
+            assert!(matches!(p.list_of_maps("networks"), Ok(Some(items)) if items.is_empty()));
+        });
     }
 
     #[test]
-    fn nested_items_translate_from_the_raw_value() {
-        let v = json!({"uuid": null, "subnet_id": "s"});
-        let p = Props::new(&v);
-        assert_eq!(p.nested_string("network", Some("uuid")), Ok(None));
-        assert_eq!(p.nested_string("subnet", Some("subnet_id")), Ok(Some("s".into())));
+    fn nested_items_translate_from_the_resolved_value() {
+        with_resolver(|r| {
+            let v = json!({"uuid": {"get_resource": "net"}, "subnet_id": "s"});
+            let p = Props::new(&v, r);
+            assert_eq!(p.nested_string("network", Some("uuid")), Ok(None));
+            assert_eq!(p.nested_string("subnet", Some("subnet_id")), Ok(Some("s".into())));
+        });
     }
 }

@@ -146,16 +146,15 @@ pub fn expand(plan: &StackPlan) -> Vec<(ServerId, &StackServer)> {
     out
 }
 
-/// The server plan of one (expanded) server. `%index%` in a member's static string
-/// inputs becomes its index, as ResourceGroup does for its members.
+/// The server plan of one (expanded) server. `%index%` anywhere in a member's roles
+/// becomes its index, as ResourceGroup substitutes it in the member's properties, whose
+/// user-data carries the server plan.
 pub fn server_plan(id: &ServerId, s: &StackServer, coordinator: &CoordinatorConfig) -> ServerPlan {
     let mut roles = s.roles.clone();
     if let Some(index) = &id.member {
-        for input in roles.iter_mut().flat_map(|r| r.inputs.iter_mut()) {
-            if let crate::plan::InputSource::Static { value, .. } = &mut input.source {
-                substitute_index(value, index);
-            }
-        }
+        let mut tree = serde_json::to_value(&roles).expect("roles serialize");
+        substitute_index(&mut tree, index);
+        roles = serde_json::from_value(tree).expect("substituting strings keeps the shape");
     }
     ServerPlan {
         format: SERVER_PLAN_FORMAT.into(),

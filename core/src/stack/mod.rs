@@ -3,8 +3,52 @@
 //!
 //! Owner: issue 2 (template core). [`Inputs`] is shared by every command that reads a
 //! template (`graph`, `check`, `compile`, `simulate`) and by the bindings.
+//!
+//! ```no_run
+//! use heat_sync::stack::{analyse, Inputs};
+//! let inputs = Inputs {
+//!     template_name: "t.yaml".into(),
+//!     template: std::fs::read_to_string("t.yaml").unwrap(),
+//!     ..Inputs::default()
+//! };
+//! let analysis = analyse(&inputs);
+//! if analysis.is_ok() {
+//!     for r in analysis.enabled_resources() {
+//!         // r.properties / r.metadata are parsed snippets; resolve them statically:
+//!         let metadata = r.metadata.as_ref().map(|m| analysis.resolve_snippet(m));
+//!         println!("{} {} {:?}", r.name, r.resource_type, metadata);
+//!     }
+//! } else {
+//!     eprintln!("{}", analysis.errors.join("\n"));
+//! }
+//! ```
+//!
+//! What the other parts use:
+//! - [`Analysis::errors`]: Heat's verdict (empty = accepted), messages naming the place.
+//! - [`Analysis::resources`] ([`ResourceDefn`]): type, parsed properties / metadata,
+//!   depends_on, condition, enabled flag, in template order.
+//! - [`Analysis::parameters`]: typed values with hidden flags.
+//! - [`Analysis::resolve_value`] / [`Analysis::resolve_snippet`]: the static resolver
+//!   for any template snippet (e.g. role inputs inside metadata).
+//! - [`Analysis::version`] and [`Analysis::functions`]: the template version and its
+//!   function table.
+//! - [`Analysis::to_json`]: the `heat-sync graph --format json` answer, the shape of
+//!   shared/corpus/expected.
 
-use std::collections::BTreeMap;
+mod analyse;
+mod json;
+pub mod resources;
+pub mod scope;
+
+use std::collections::{BTreeMap, HashMap};
+
+pub use analyse::{analyse, analyse_with};
+pub use resources::{OutputDefn, ResourceDefn};
+pub use scope::StackScope;
+
+use crate::functions::{self, Func, Snippet};
+use crate::template::{Environment, Parameters, Template, Version};
+use crate::Value;
 
 /// Everything a command is given to read one template, as the CLI's
 /// `TEMPLATE [-e ENV]... [--param K=V]... [--file NAME=PATH]...` or the bindings'
@@ -22,4 +66,152 @@ pub struct Inputs {
     /// The files map: `get_file` and provider template names exactly as the template
     /// writes them, to their contents.
     pub files: BTreeMap<String, String>,
+}
+
+/// Knobs of the analysis that are not template inputs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The stack name seen by `OS::stack_name` / `AWS::StackName`. The default is the
+    /// oracle's (`oracle`), so answers compare with shared/corpus; `None` leaves those
+    /// pseudo parameters undefined.
+    pub stack_name: Option<String>,
+    /// Heat's `max_resources_per_stack` (1000); `None` lifts the limit (benchmarks).
+    pub max_resources: Option<usize>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            stack_name: Some("oracle".into()),
+            max_resources: Some(crate::template::MAX_RESOURCES_PER_STACK),
+        }
+    }
+}
+
+/// The dependency graph of the enabled resources.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    /// `[dependent, dependency]` pairs, sorted.
+    pub edges: Vec<(String, String)>,
+    /// The edges Heat's resource plugins add (also in `edges`), sorted.
+    pub implicit_edges: Vec<(String, String)>,
+    /// A creation order respecting every edge, ties broken by name.
+    pub creation_order: Vec<String>,
+    /// Per resource, the sorted names it requires.
+    pub requires: BTreeMap<String, Vec<String>>,
+}
+
+/// Heat's answer for one template, plus everything the other parts of heat-sync read.
+#[derive(Debug)]
+pub struct Analysis {
+    /// `key: value` of the version (`heat_template_version: 2016-10-14`), `None` when
+    /// Heat found none.
+    pub version: Option<String>,
+    /// Heat's template class, `None` when parsing failed before it was known.
+    pub template_class: Option<String>,
+    /// The loaded template (`None` when it could not be parsed).
+    pub template: Option<Template>,
+    /// The merged environment.
+    pub environment: Environment,
+    /// The evaluation scope (parameters, conditions, files) once built.
+    pub scope: Option<StackScope>,
+    /// Every resource of the template in template order (disabled ones included,
+    /// with `enabled: false`). Empty when Heat rejected the template before.
+    pub resources: Vec<ResourceDefn>,
+    /// The outputs (enabled ones parsed).
+    pub outputs: Vec<OutputDefn>,
+    /// Condition values by name.
+    pub conditions: BTreeMap<String, bool>,
+    /// Heat's messages: empty when Heat accepts the template.
+    pub errors: Vec<String>,
+    /// Whether Heat's validation passed (the graph, parameters and resolved values
+    /// are Heat's answer only then).
+    pub validated: bool,
+    /// The dependency graph (present when validation passed).
+    pub graph: Option<Graph>,
+    /// The graph module's graph (for drawings), present with `graph`.
+    pub dependency_graph: Option<crate::graph::DependencyGraph>,
+    /// Per enabled resource: the resources its properties and metadata reference
+    /// (`get_resource`, `get_attr`, `Ref`, `Fn::GetAtt`), sorted, deduplicated.
+    pub references: HashMap<String, Vec<String>>,
+    /// Per enabled resource: the type its type name resolves to in the registry
+    /// (`OS::Neutron::Subnet` for `OS::Quantum::Subnet` or a user alias), or the
+    /// provider template file.
+    pub resolved_types: HashMap<String, crate::template::environment::ResolvedType>,
+}
+
+impl Analysis {
+    /// Whether Heat accepts the template.
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The template version, when the template got that far.
+    pub fn version_info(&self) -> Option<&'static Version> {
+        self.template.as_ref().map(|t| t.version)
+    }
+
+    /// The function table of the template's version (name to class).
+    pub fn functions(&self) -> Option<&'static HashMap<String, Func>> {
+        self.version_info().map(|v| &v.functions)
+    }
+
+    /// The parameters (typed values, hidden flags), once built.
+    pub fn parameters(&self) -> Option<&Parameters> {
+        self.scope.as_ref().map(|s| &s.parameters)
+    }
+
+    /// The enabled resources, in template order.
+    pub fn enabled_resources(&self) -> impl Iterator<Item = &ResourceDefn> {
+        self.resources.iter().filter(|r| r.enabled)
+    }
+
+    /// A resource definition by name.
+    pub fn resource(&self, name: &str) -> Option<&ResourceDefn> {
+        self.resources.iter().find(|r| r.name == name)
+    }
+
+    /// Statically resolves a parsed snippet (run-time calls kept as one-key maps,
+    /// failing calls tagged with `__error__`).
+    pub fn resolve_snippet(&self, snippet: &Snippet) -> Value {
+        match &self.scope {
+            Some(scope) => functions::eval::partial_value(snippet, scope),
+            None => snippet.to_value(),
+        }
+    }
+
+    /// Parses a raw template snippet with the template's version (macros expanded
+    /// with this stack's conditions) and resolves it statically. `path` is the
+    /// snippet's template path, used in messages
+    /// (`resources.web.metadata.heat_sync.roles[0].inputs`).
+    pub fn resolve_value(
+        &self,
+        raw: &Value,
+        path: &str,
+    ) -> Result<Value, crate::template::TemplateError> {
+        let snippet = self.parse_value(raw, path)?;
+        Ok(self.resolve_snippet(&snippet))
+    }
+
+    /// Parses a raw template snippet with the template's version.
+    pub fn parse_value(
+        &self,
+        raw: &Value,
+        path: &str,
+    ) -> Result<Snippet, crate::template::TemplateError> {
+        let scope = self.scope.as_ref().ok_or_else(|| crate::template::TemplateError::Invalid {
+            place: path.to_string(),
+            message: "the template could not be read".into(),
+        })?;
+        functions::parse(raw, path, scope).map_err(|e| crate::template::TemplateError::Invalid {
+            place: e.path,
+            message: e.message,
+        })
+    }
+
+    /// The `heat-sync graph --format json` answer (the fields of
+    /// shared/corpus/expected; hidden parameter values shown as `******`).
+    pub fn to_json(&self) -> Value {
+        json::to_json(self)
+    }
 }

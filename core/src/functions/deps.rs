@@ -1,0 +1,256 @@
+//! What Heat reads from parsed snippets without evaluating them:
+//! resource references (`function.dependencies`) and function validation
+//! (`function.validate`).
+
+use super::{eval, hot, Call, FnError, Func, Scope, Snippet};
+use crate::Value;
+
+/// A resource reference found in a snippet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// The referenced resource.
+    pub resource: String,
+    /// The Heat path of the referencing call (`web.Properties.networks[0]`).
+    pub path: String,
+    /// The function name (`get_resource`, `get_attr`, `Ref`, `Fn::GetAtt`).
+    pub function: String,
+    /// For `get_attr`/`Fn::GetAtt`: the attribute name, when static.
+    pub attribute: Option<String>,
+}
+
+/// Every resource the snippet references, in order (`function.dependencies`): each
+/// `get_resource`, `get_attr`, `Ref` to a resource and `Fn::GetAtt`, in arguments of
+/// other functions too. `path` is Heat's path of the snippet (`web.Properties`).
+///
+/// A reference to a name that is not an enabled resource fails as in Heat:
+/// `The specified reference "X" (in PATH) is incorrect.`
+pub fn references(
+    snippet: &Snippet,
+    path: &str,
+    scope: &dyn Scope,
+) -> Result<Vec<Reference>, FnError> {
+    let mut out = Vec::new();
+    walk(snippet, path, scope, &mut out)?;
+    Ok(out)
+}
+
+fn walk(
+    snippet: &Snippet,
+    path: &str,
+    scope: &dyn Scope,
+    out: &mut Vec<Reference>,
+) -> Result<(), FnError> {
+    match snippet {
+        Snippet::Data(_) | Snippet::Nothing => Ok(()),
+        Snippet::Map(items) => {
+            for (k, v) in items {
+                walk(v, &format!("{path}.{k}"), scope, out)?;
+            }
+            Ok(())
+        }
+        Snippet::List(items) => {
+            for (i, v) in items.iter().enumerate() {
+                walk(v, &format!("{path}[{i}]"), scope, out)?;
+            }
+            Ok(())
+        }
+        Snippet::Call(call) => {
+            walk(&call.args, &format!("{path}.{}", call.name), scope, out)?;
+            if let Some((target, attribute)) = target_of(call, scope)? {
+                let name = resource_name(&target)?;
+                if !scope.is_enabled_resource(&name) {
+                    return Err(FnError::bad_reference(&name, path));
+                }
+                out.push(Reference {
+                    resource: name,
+                    path: path.to_string(),
+                    function: call.name.clone(),
+                    attribute,
+                });
+            }
+            Ok(())
+        }
+    }
+}
+
+fn resource_name(v: &Value) -> Result<String, FnError> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Null => Ok("None".into()),
+        other => Ok(super::pyfmt::str_of(other)),
+    }
+}
+
+/// For a referencing call: the resolved resource name and, for `get_attr`, the
+/// static attribute name.
+fn target_of(call: &Call, scope: &dyn Scope) -> Result<Option<(Value, Option<String>)>, FnError> {
+    match call.func {
+        Func::GetResource => Ok(Some((eval::resolve(&call.args, scope)?, None))),
+        f if f.is_get_attr() => {
+            let (name, attr) = get_attr_parts(call);
+            let attr = attr.and_then(|a| eval::resolve(a, scope).ok()).and_then(|a| match a {
+                Value::String(s) => Some(s),
+                _ => None,
+            });
+            Ok(Some((eval::resolve(name, scope)?, attr)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The resource-name and attribute snippets of a `get_attr` / `Fn::GetAtt` call.
+pub fn get_attr_parts(call: &Call) -> (&Snippet, Option<&Snippet>) {
+    static NULL: Snippet = Snippet::Nothing;
+    match &call.args {
+        Snippet::List(items) => (items.first().unwrap_or(&NULL), items.get(1)),
+        other => (other, None),
+    }
+}
+
+/// A validation failure: Heat's path (as a list of parts) and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationError {
+    /// Path parts (`["properties", "value", "Fn::Join"]`).
+    pub path: Vec<String>,
+    /// Heat's message.
+    pub message: String,
+}
+
+impl ValidationError {
+    /// Heat's rendering of a path: parts joined by `.`, digits as `[n]`.
+    pub fn path_string(parts: &[String]) -> String {
+        let mut out = String::new();
+        for p in parts {
+            if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) {
+                out.push_str(&format!("[{p}]"));
+            } else if out.is_empty() {
+                out.push_str(p);
+            } else {
+                out.push('.');
+                out.push_str(p);
+            }
+        }
+        out
+    }
+
+    /// The full message: `path: message`.
+    pub fn render(&self) -> String {
+        let p = Self::path_string(&self.path);
+        if p.is_empty() {
+            self.message.clone()
+        } else {
+            format!("{p}: {}", self.message)
+        }
+    }
+}
+
+/// Heat's `function.validate(snippet, path)`: removed functions, `get_attr` to an
+/// unknown resource or attribute, malformed `repeat` and `make_url` arguments.
+pub fn validate(
+    snippet: &Snippet,
+    path: &[String],
+    scope: &dyn Scope,
+) -> Result<(), ValidationError> {
+    match snippet {
+        Snippet::Data(_) | Snippet::Nothing => Ok(()),
+        Snippet::Map(items) => {
+            for (k, v) in items {
+                let mut p = path.to_vec();
+                p.push(k.clone());
+                validate(v, &p, scope)?;
+            }
+            Ok(())
+        }
+        Snippet::List(items) => {
+            let mut base = path.to_vec();
+            let parent = base.pop().unwrap_or_default();
+            for (i, v) in items.iter().enumerate() {
+                let mut p = base.clone();
+                p.push(format!("{parent}[{i}]"));
+                validate(v, &p, scope)?;
+            }
+            Ok(())
+        }
+        Snippet::Call(call) => validate_call(call, scope).map_err(|message| {
+            let mut p = path.to_vec();
+            p.push(call.name.clone());
+            ValidationError { path: p, message }
+        }),
+    }
+}
+
+fn validate_call(call: &Call, scope: &dyn Scope) -> Result<(), String> {
+    let name = call.name.as_str();
+    if call.func == Func::Removed {
+        return Err(format!(
+            "The template version is invalid: The function {name} is not supported in this version of HOT."
+        ));
+    }
+    validate(&call.args, &[], scope).map_err(|e| e.render())?;
+    match call.func {
+        f if f.is_get_attr() => {
+            let (res, attr) = get_attr_parts(call);
+            let res_name = eval::resolve(res, scope).map_err(|e| e.message)?;
+            let res_name = resource_name(&res_name).map_err(|e| e.message)?;
+            if !scope.is_enabled_resource(&res_name) {
+                return Err(FnError::bad_reference(&res_name, "unknown").message);
+            }
+            let Some(attr) = attr else {
+                if call.func == Func::GetAttAllAttributes {
+                    return Ok(());
+                }
+                return Ok(());
+            };
+            let attr = eval::resolve(attr, scope).map_err(|e| e.message)?;
+            if let Some(names) = scope.attribute_names(&res_name) {
+                let attr_s = super::pyfmt::str_of(&attr);
+                if !names.contains(&attr_s) {
+                    let shown = match res {
+                        Snippet::Data(v) => super::pyfmt::str_of(v),
+                        other => super::pyfmt::str_of(&other.to_value()),
+                    };
+                    return Err(format!(
+                        "The Referenced Attribute ({shown} {attr_s}) is incorrect."
+                    ));
+                }
+            }
+            Ok(())
+        }
+        Func::Repeat | Func::RepeatWithMap | Func::RepeatWithNestedLoop => {
+            if let Snippet::Map(items) = &call.args {
+                if let Some((_, for_each)) = items.iter().find(|(k, _)| k == "for_each") {
+                    if !matches!(for_each, Snippet::Map(_) | Snippet::Call(_)) {
+                        return Err(format!(
+                            "The \"for_each\" argument to \"{name}\" must contain a map"
+                        ));
+                    }
+                }
+            }
+            Ok(())
+        }
+        Func::MakeUrl => {
+            let Snippet::Map(items) = &call.args else {
+                return Err(format!("The arguments to \"{name}\" must be a map"));
+            };
+            let invalid: Vec<&str> = items
+                .iter()
+                .map(|(k, _)| k.as_str())
+                .filter(|k| {
+                    !["scheme", "username", "password", "host", "port", "path", "query", "fragment"]
+                        .contains(k)
+                })
+                .collect();
+            if !invalid.is_empty() {
+                return Err(format!("Invalid arguments to \"{name}\": {}", invalid.join(", ")));
+            }
+            // Only literal arguments are checked here; calls are checked when evaluated.
+            let literal: crate::Map = items
+                .iter()
+                .filter(|(_, v)| !matches!(v, Snippet::Call(_)))
+                .map(|(k, v)| (k.clone(), v.to_value()))
+                .collect();
+            hot::make_url_check(name, &literal).map_err(|e| e.message)
+        }
+        _ => Ok(()),
+    }
+}

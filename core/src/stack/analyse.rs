@@ -1,0 +1,628 @@
+//! The pipeline, step by step in Heat's order (the oracle's `build_template`,
+//! `engine_validate_template`, `Stack.validate(validate_res_tmpl_only=True)`, then
+//! `Stack.dependencies` and the static evaluation).
+
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
+
+use indexmap::IndexMap;
+
+use super::resources::{self, ResourceDefn};
+use super::scope::StackScope;
+use super::{Analysis, Graph, Inputs, Options};
+use crate::functions::{self, deps, pyfmt, Scope, Snippet};
+use crate::template::environment::ResolvedType;
+use crate::template::parameters::{Param, ParamSchema};
+use crate::template::{
+    self as tmpl, resource_types, sections, Dialect, Environment, Parameters, Template,
+};
+use crate::Value;
+
+/// Analyses a template with the default [`Options`].
+pub fn analyse(inputs: &Inputs) -> Analysis {
+    analyse_with(inputs, &Options::default())
+}
+
+/// Analyses a template: Heat's verdict, graph, conditions, parameters. Never fails:
+/// Heat's rejections are in [`Analysis::errors`].
+pub fn analyse_with(inputs: &Inputs, options: &Options) -> Analysis {
+    let mut a = Analysis {
+        version: None,
+        template_class: None,
+        template: None,
+        environment: Environment::default(),
+        scope: None,
+        resources: Vec::new(),
+        outputs: Vec::new(),
+        conditions: BTreeMap::new(),
+        errors: Vec::new(),
+        validated: false,
+        graph: None,
+        dependency_graph: None,
+        references: HashMap::new(),
+        resolved_types: HashMap::new(),
+    };
+    if let Err(e) = run(&mut a, inputs, options) {
+        a.errors.push(e);
+    }
+    a
+}
+
+/// The parameter schemas of the template and of every file that is a template
+/// (Heat's `all_param_schemata`; the template's own win).
+fn all_param_schemata(
+    t: &Template,
+    files: &BTreeMap<String, String>,
+) -> Result<IndexMap<String, ParamSchema>, String> {
+    let mut out = IndexMap::new();
+    for text in files.values() {
+        let Ok(raw) = tmpl::parse_text(text, "") else { continue };
+        let sub = Template::from_map(raw, "").map_err(|e| e.message())?;
+        out.extend(param_schemata(&sub)?);
+    }
+    out.extend(param_schemata(t)?);
+    Ok(out)
+}
+
+fn param_schemata(t: &Template) -> Result<IndexMap<String, ParamSchema>, String> {
+    let mut out = IndexMap::new();
+    match t.parameters() {
+        None => {}
+        Some(Value::Object(m)) => {
+            for (name, raw) in m {
+                out.insert(name.clone(), ParamSchema::from_dict(name, raw, t.version)?);
+            }
+        }
+        Some(other) => {
+            return Err(format!("'{}' object has no attribute 'items'", sections::py_type(other)));
+        }
+    }
+    Ok(out)
+}
+
+fn build_parameters(
+    t: &Template,
+    env: &Environment,
+    options: &Options,
+) -> Result<Parameters, String> {
+    let mut p = Parameters::default();
+    match t.version.dialect {
+        Dialect::Hot => {
+            p.runtime_pseudo = vec!["OS::stack_id".into(), "OS::project_id".into()];
+            if let Some(name) = options.stack_name.as_ref().filter(|n| !n.is_empty()) {
+                p.pseudo.insert("OS::stack_name".into(), Value::String(name.clone()));
+            }
+        }
+        Dialect::Cfn => {
+            p.runtime_pseudo = vec!["AWS::StackId".into()];
+            if let Some(name) = options.stack_name.as_ref().filter(|n| !n.is_empty()) {
+                p.pseudo.insert("AWS::StackName".into(), Value::String(name.clone()));
+                p.pseudo.insert("AWS::Region".into(), Value::String("ap-southeast-1".into()));
+            }
+        }
+    }
+    for (name, schema) in param_schemata(t)? {
+        let user_value = env.parameters.get(&name).filter(|v| !v.is_null()).cloned();
+        let user_default = env.parameter_defaults.get(&name).filter(|v| !v.is_null()).cloned();
+        p.params.insert(name, Param { schema, user_value, user_default });
+    }
+    Ok(p)
+}
+
+fn run(a: &mut Analysis, inputs: &Inputs, options: &Options) -> Result<(), String> {
+    // build_template: parse, version, environment merge.
+    let raw = tmpl::parse_text(&inputs.template, &inputs.template_name).map_err(|e| e.message())?;
+    let t = Template::from_map(raw, &inputs.template_name).map_err(|e| e.message())?;
+    a.version = Some(t.version_string());
+    a.template_class = Some(t.version.class.clone());
+    let mut files = inputs.files.clone();
+    for (name, text) in &inputs.environments {
+        files.insert(name.clone(), text.clone());
+    }
+    a.template = Some(t.clone());
+    let schemata = all_param_schemata(&t, &files)?;
+    a.environment = Environment::merge(&inputs.params, &inputs.environments, &schemata)
+        .map_err(|e| e.message())?;
+
+    // engine_validate_template: sections, resource limit.
+    sections::validate(&t).map_err(|e| e.message())?;
+    if let Some(max) = options.max_resources {
+        if t.resources().len() > max {
+            return Err(
+                "Request limit exceeded: You have reached the maximum resources per stack, please \
+                        contact your cloud administrator."
+                    .into(),
+            );
+        }
+    }
+
+    // Stack(): parameters.
+    let parameters = build_parameters(&t, &a.environment, options)?;
+    let all_names: HashSet<String> = t.resources().keys().cloned().collect();
+    let mappings = t.mappings().cloned();
+    let mut scope = StackScope::new(t.version, parameters, all_names, files, mappings);
+
+    // Stack.validate: parameters, parameter groups.
+    for name in a.environment.parameters.keys() {
+        if !schemata.contains_key(name) && !scope.parameters.params.contains_key(name) {
+            return Err(format!("The Parameter ({name}) was not defined in template."));
+        }
+    }
+    for (name, p) in &scope.parameters.params {
+        p.schema.validate().map_err(|e| format!("Parameter '{name}' is invalid: {e}"))?;
+    }
+    validate_parameter_groups(&t, &scope.parameters)?;
+
+    // Conditions.
+    parse_conditions(&t, &mut scope)?;
+    a.scope = Some(scope);
+    let scope = a.scope.as_mut().expect("just set");
+    for (name, snippet) in &scope.conditions {
+        if !matches!(snippet, Snippet::Data(Value::Bool(_)) | Snippet::Call(_)) {
+            return Err(format!(
+                "Condition validation error: The definition of condition \"{name}\" is invalid: {}",
+                pyfmt::repr(&snippet.to_value())
+            ));
+        }
+        deps::validate(snippet, &[], &*scope).map_err(|e| e.render())?;
+    }
+
+    // Resource definitions (conditions decide which are enabled), then types.
+    let defs = resources::definitions(&t, scope)?;
+    scope.enabled = defs.iter().filter(|d| d.enabled).map(|d| d.name.clone()).collect();
+    let registry = a.environment.registry();
+    let mut deferred: HashMap<String, String> = HashMap::new();
+    let mut property_names: HashMap<String, Option<Vec<String>>> = HashMap::new();
+    for d in defs.iter().filter(|d| d.enabled) {
+        if d.name.contains('/') {
+            return Err("Resource name may not contain \"/\"".into());
+        }
+        let resolved = registry.resolve(&d.resource_type, &d.name)?;
+        match &resolved {
+            ResolvedType::Plugin(p) => {
+                let rt = resource_types::get(p).expect("registry only resolves known types");
+                scope
+                    .attributes
+                    .insert(d.name.clone(), (!rt.any_attribute).then(|| rt.attributes.clone()));
+                // NoneResource and the removed types built on it accept any property.
+                let any_property = rt.properties.is_empty() && rt.any_attribute;
+                property_names
+                    .insert(d.name.clone(), (!any_property).then(|| rt.properties.clone()));
+            }
+            ResolvedType::Template { template, user } => {
+                scope.attributes.insert(d.name.clone(), None);
+                match provider_template(template, *user, &scope.files) {
+                    Ok(params) => {
+                        property_names.insert(d.name.clone(), Some(params));
+                    }
+                    Err(ProviderError::Deferred(msg)) => {
+                        deferred.insert(d.name.clone(), msg);
+                        property_names.insert(d.name.clone(), Some(vec![]));
+                    }
+                    Err(ProviderError::Fatal(msg)) => return Err(msg),
+                }
+            }
+        }
+        a.resolved_types.insert(d.name.clone(), resolved);
+    }
+    a.resources = defs;
+
+    // Duplicate names between parameters and resources.
+    let dups: BTreeSet<&String> =
+        scope.parameters.params.keys().filter(|n| scope.enabled.contains(*n)).collect();
+    if !dups.is_empty() {
+        let items: Vec<String> = dups.iter().map(|d| pyfmt::repr_str(d)).collect();
+        return Err(format!("Duplicate names {{{}}}", items.join(", ")));
+    }
+
+    // Explicit dependencies, then the toposort Heat validates in.
+    let mut requires: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for d in a.resources.iter().filter(|d| d.enabled) {
+        let mut names: Vec<String> = Vec::new();
+        let mut refs: BTreeSet<String> = BTreeSet::new();
+        for (snippet, section) in [(&d.properties, "Properties"), (&d.metadata, "Metadata")] {
+            if let Some(s) = snippet {
+                let found = deps::references(s, &format!("{}.{section}", d.name), &*scope)
+                    .map_err(|e| e.message)?;
+                for r in found {
+                    refs.insert(r.resource.clone());
+                    names.push(r.resource);
+                }
+            }
+        }
+        let external = match &d.external_id {
+            Some(s) => functions::resolve(s, &*scope).ok().filter(pyfmt::truthy),
+            None => None,
+        };
+        let mut set = BTreeSet::new();
+        if let Some(ext) = external {
+            if d.depends_on.as_ref().is_some_and(|v| !v.is_empty()) {
+                return Err(format!(
+                    "Invalid dependency with external {} resource: {}",
+                    d.resource_type,
+                    pyfmt::str_of(&ext)
+                ));
+            }
+        } else {
+            for dep in d.depends_on.iter().flatten().chain(names.iter()) {
+                if scope.enabled.contains(dep) {
+                    set.insert(dep.clone());
+                } else if !scope.all_resources.contains(dep) {
+                    return Err(FnErrorRef::bad(dep, &d.name));
+                }
+            }
+        }
+        a.references.insert(d.name.clone(), refs.into_iter().collect());
+        requires.insert(d.name.clone(), set);
+    }
+    let order = toposort(&requires)
+        .map_err(|cycle| cycle_message(&cycle, &requires, &a.resources, &a.resolved_types))?;
+
+    // Each resource in that order: validate_template.
+    let by_name: HashMap<&str, &ResourceDefn> =
+        a.resources.iter().map(|d| (d.name.as_str(), d)).collect();
+    for name in &order {
+        let d = by_name[name.as_str()];
+        validate_resource(d, &t, scope, &deferred, &property_names, &a.resolved_types)?;
+    }
+
+    // Outputs.
+    if t.version.dialect == Dialect::Hot {
+        sections::validate_hot_outputs(&t).map_err(|e| e.message())?;
+    }
+    a.outputs = resources::outputs(&t, scope)?;
+    let outputs_section = t.version.outputs_section();
+    for o in &a.outputs {
+        if let Some(v) = &o.value {
+            deps::validate(
+                v,
+                &[
+                    outputs_section.to_string(),
+                    o.name.clone(),
+                    t.version.resource_key("value").into(),
+                ],
+                &*scope,
+            )
+            .map_err(|e| e.render())?;
+        }
+    }
+    a.validated = true;
+
+    // After validation: condition values, graph, parameter values.
+    if let Some(Value::Object(conds)) = t.conditions() {
+        for name in conds.keys() {
+            let v = scope.condition(&Value::String(name.clone())).map_err(|e| e.message)?;
+            a.conditions.insert(name.clone(), v);
+        }
+    }
+    let nodes = graph_nodes(&a.resources, &requires, &a.references, &a.resolved_types, scope);
+    let dependency_graph =
+        crate::graph::DependencyGraph::build(&nodes).map_err(|e| e.to_string())?;
+    let mut graph = Graph::default();
+    for name in dependency_graph.resources() {
+        graph.requires.insert(
+            name.to_string(),
+            dependency_graph.requires(name).iter().map(|r| r.to_string()).collect(),
+        );
+    }
+    graph.edges =
+        dependency_graph.edges().iter().map(|[x, y]| (x.to_string(), y.to_string())).collect();
+    graph.implicit_edges = dependency_graph
+        .implicit_edges()
+        .iter()
+        .map(|[x, y]| (x.to_string(), y.to_string()))
+        .collect();
+    graph.creation_order =
+        dependency_graph.creation_order().iter().map(|n| n.to_string()).collect();
+    a.graph = Some(graph);
+    a.dependency_graph = Some(dependency_graph);
+    for name in scope.parameters.params.keys() {
+        scope.parameters.value(name).map_err(|e| e.message)?;
+    }
+    Ok(())
+}
+
+/// The graph module's view of the enabled resources: the registry's type (what Heat's
+/// plugin rules match on), explicit requirements and the statically resolved
+/// properties.
+fn graph_nodes(
+    defs: &[ResourceDefn],
+    requires: &BTreeMap<String, BTreeSet<String>>,
+    references: &HashMap<String, Vec<String>>,
+    types: &HashMap<String, ResolvedType>,
+    scope: &StackScope,
+) -> Vec<crate::graph::ResourceNode> {
+    defs.iter()
+        .filter(|d| d.enabled)
+        .map(|d| {
+            let resource_type = match types.get(&d.name) {
+                Some(ResolvedType::Plugin(p)) => p.clone(),
+                _ => d.resource_type.clone(),
+            };
+            let reqs = &requires[&d.name];
+            let refs: Vec<String> = references
+                .get(&d.name)
+                .into_iter()
+                .flatten()
+                .filter(|r| reqs.contains(*r))
+                .cloned()
+                .collect();
+            let depends_on: Vec<String> =
+                reqs.iter().filter(|r| !refs.contains(r)).cloned().collect();
+            let properties = d
+                .properties
+                .as_ref()
+                .map(|p| functions::eval::partial_value(p, scope))
+                .unwrap_or(Value::Null);
+            crate::graph::ResourceNode {
+                name: d.name.clone(),
+                resource_type,
+                depends_on,
+                references: refs,
+                properties,
+            }
+        })
+        .collect()
+}
+
+struct FnErrorRef;
+
+impl FnErrorRef {
+    fn bad(resource: &str, key: &str) -> String {
+        format!("The specified reference \"{resource}\" (in {key}) is incorrect.")
+    }
+}
+
+enum ProviderError {
+    /// Heat keeps the error and reports it when the resource is validated.
+    Deferred(String),
+    /// Heat fails while building the resource.
+    Fatal(String),
+}
+
+/// Loads a provider template: its parameter names are the resource's properties.
+fn provider_template(
+    name: &str,
+    user: bool,
+    files: &BTreeMap<String, String>,
+) -> Result<Vec<String>, ProviderError> {
+    let Some(text) = files.get(name).filter(|t| !t.is_empty()) else {
+        let msg = if let Some(path) = name.strip_prefix("file://") {
+            if user {
+                format!("Could not fetch remote template \"{name}\": Invalid URL scheme file")
+            } else {
+                format!(
+                    "Could not fetch remote template \"{name}\": Failed to retrieve template: <urlopen error \
+                     [Errno 2] No such file or directory: '{path}'>"
+                )
+            }
+        } else if name.starts_with("http://") || name.starts_with("https://") {
+            format!(
+                "Could not fetch remote template \"{name}\": Failed to retrieve template: offline"
+            )
+        } else {
+            let scheme = name.split_once("://").map(|(s, _)| s).unwrap_or("");
+            format!("Could not fetch remote template \"{name}\": Invalid URL scheme {scheme}")
+        };
+        return Err(ProviderError::Deferred(msg));
+    };
+    let raw = tmpl::parse_text(text, name).map_err(|e| ProviderError::Deferred(e.message()))?;
+    let nested = Template::from_map(raw, name).map_err(|e| ProviderError::Fatal(e.message()))?;
+    let params = param_schemata(&nested).map_err(ProviderError::Fatal)?;
+    Ok(params.keys().cloned().collect())
+}
+
+fn validate_parameter_groups(t: &Template, params: &Parameters) -> Result<(), String> {
+    if t.version.dialect != Dialect::Hot {
+        return Ok(());
+    }
+    let Some(groups) = t.section("parameter_groups").filter(|g| pyfmt::truthy(g)) else {
+        return Ok(());
+    };
+    let err = |label: &str, msg: String| {
+        let path = if label.is_empty() {
+            "parameter_groups".to_string()
+        } else {
+            format!("parameter_groups.{label}")
+        };
+        Err(format!("Parameter Groups error: {path}: {msg}"))
+    };
+    let Value::Array(groups) = groups else {
+        return Err(
+            "Parameter Groups error: parameter_groups: The parameter_groups should be a list."
+                .into(),
+        );
+    };
+    let mut seen: Vec<String> = Vec::new();
+    for group in groups {
+        let label = group.get("label").map(pyfmt::str_of).unwrap_or_default();
+        let parameters = match group.get("parameters") {
+            None | Some(Value::Null) => {
+                return err(
+                    &label,
+                    "The parameters must be provided for each parameter group.".into(),
+                )
+            }
+            Some(Value::Array(p)) => p,
+            Some(_) => {
+                return err(&label, "The parameters of parameter group should be a list.".into())
+            }
+        };
+        for p in parameters {
+            let p = pyfmt::str_of(p);
+            if seen.contains(&p) {
+                return err(
+                    &label,
+                    format!("The {p} parameter must be assigned to one parameter group only."),
+                );
+            }
+            seen.push(p.clone());
+            if !params.contains(&p) {
+                return err(
+                    &label,
+                    format!("The grouped parameter {p} does not reference a valid parameter."),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_conditions(t: &Template, scope: &mut StackScope) -> Result<(), String> {
+    if !t.version.has_conditions {
+        return Ok(());
+    }
+    let section = t.version.conditions_section();
+    let defs = match t.raw.get(section) {
+        None => return Ok(()),
+        Some(Value::Object(m)) => m.clone(),
+        Some(other) => {
+            return Err(format!(
+            "Conditions validation error: Condition definitions must be a map. Found a {} instead",
+            sections::py_type(other)
+        ))
+        }
+    };
+    let mut parsed = IndexMap::new();
+    for (name, raw) in &defs {
+        let s = functions::parse_condition(raw, &format!("{section}.{name}"), &*scope)
+            .map_err(|e| e.to_string())?;
+        parsed.insert(name.clone(), s);
+    }
+    scope.conditions = parsed;
+    Ok(())
+}
+
+/// Heat's toposort with name order among ready resources: the smallest ready name
+/// first. The error lists the resources left (cycle members and what depends on
+/// them).
+pub(super) fn toposort(
+    requires: &BTreeMap<String, BTreeSet<String>>,
+) -> Result<Vec<String>, Vec<String>> {
+    let mut remaining: HashMap<&str, usize> = HashMap::with_capacity(requires.len());
+    let mut dependents: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (name, reqs) in requires {
+        remaining.insert(name, reqs.len());
+        for r in reqs {
+            dependents.entry(r.as_str()).or_default().push(name);
+        }
+    }
+    let mut ready: BinaryHeap<std::cmp::Reverse<&str>> =
+        remaining.iter().filter(|(_, n)| **n == 0).map(|(k, _)| std::cmp::Reverse(*k)).collect();
+    let mut order = Vec::with_capacity(requires.len());
+    while let Some(std::cmp::Reverse(n)) = ready.pop() {
+        order.push(n.to_string());
+        for d in dependents.get(n).into_iter().flatten() {
+            let c = remaining.get_mut(d).expect("known");
+            *c -= 1;
+            if *c == 0 {
+                ready.push(std::cmp::Reverse(d));
+            }
+        }
+    }
+    if order.len() == requires.len() {
+        Ok(order)
+    } else {
+        let done: HashSet<&str> = order.iter().map(String::as_str).collect();
+        Err(requires.keys().filter(|k| !done.contains(k.as_str())).cloned().collect())
+    }
+}
+
+fn class_name(name: &str, defs: &[ResourceDefn], types: &HashMap<String, ResolvedType>) -> String {
+    let _ = defs;
+    match types.get(name) {
+        Some(ResolvedType::Plugin(p)) => {
+            resource_types::get(p).map(|t| t.class.clone()).unwrap_or_default()
+        }
+        _ => "TemplateResource".into(),
+    }
+}
+
+fn cycle_message(
+    left: &[String],
+    requires: &BTreeMap<String, BTreeSet<String>>,
+    defs: &[ResourceDefn],
+    types: &HashMap<String, ResolvedType>,
+) -> String {
+    let left_set: HashSet<&str> = left.iter().map(String::as_str).collect();
+    let node = |n: &str| format!("{} \"{n}\"", class_name(n, defs, types));
+    let parts: Vec<String> = left
+        .iter()
+        .map(|n| {
+            let reqs: Vec<String> = requires[n]
+                .iter()
+                .filter(|r| left_set.contains(r.as_str()))
+                .map(|r| node(r))
+                .collect();
+            format!("{}: {{{}}}", node(n), reqs.join(", "))
+        })
+        .collect();
+    format!("Circular Dependency Found: {{{}}}", parts.join(", "))
+}
+
+/// `Resource.validate_template` for one resource.
+fn validate_resource(
+    d: &ResourceDefn,
+    t: &Template,
+    scope: &StackScope,
+    deferred: &HashMap<String, String>,
+    property_names: &HashMap<String, Option<Vec<String>>>,
+    types: &HashMap<String, ResolvedType>,
+) -> Result<(), String> {
+    if let Some(msg) = deferred.get(&d.name) {
+        return Err(msg.clone());
+    }
+    let v = t.version;
+    let section = v.resources_section();
+    let prefix = |hot_key: &str| {
+        vec![section.to_string(), d.name.clone(), v.resource_key(hot_key).to_string()]
+    };
+    for (snippet, key) in [
+        (&d.properties, "properties"),
+        (&d.metadata, "metadata"),
+        (&d.deletion_policy_raw, "deletion_policy"),
+        (&d.update_policy, "update_policy"),
+        (&d.external_id, "external_id"),
+    ] {
+        if let Some(s) = snippet {
+            deps::validate(s, &prefix(key), scope).map_err(|e| e.render())?;
+        }
+    }
+    if d.deletion_policy.as_deref() == Some("Snapshot") {
+        let supported = match types.get(&d.name) {
+            Some(ResolvedType::Plugin(p)) => resource_types::get(p).is_some_and(|t| t.snapshot),
+            _ => false,
+        };
+        if !supported {
+            return Err(format!(
+                "{}.{}.{}: \"Snapshot\" deletion policy not supported",
+                section,
+                d.name,
+                v.resource_key("deletion_policy")
+            ));
+        }
+    }
+    if let (Some(Snippet::Map(items)), Some(ResolvedType::Plugin(p))) =
+        (&d.update_policy, types.get(&d.name))
+    {
+        let allowed = resource_types::get(p).map(|t| t.update_policy.clone()).unwrap_or_default();
+        if let Some((k, _)) = items.iter().find(|(k, _)| !allowed.contains(k)) {
+            return Err(format!(
+                "Property error: {section}.{}.{}: Unknown Property {k}",
+                d.name,
+                v.resource_key("update_policy")
+            ));
+        }
+    }
+    if let (Some(Snippet::Map(items)), Some(Some(names))) =
+        (&d.properties, property_names.get(&d.name))
+    {
+        if let Some((k, _)) = items.iter().find(|(k, _)| !names.contains(k)) {
+            return Err(format!(
+                "Property error: {section}.{}.{}: Unknown Property {k}",
+                d.name,
+                v.resource_key("properties")
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! The JSON answer of `heat-sync graph --format json`, in the shape of
+//! shared/corpus/expected.
+
+use serde_json::json;
+
+use super::Analysis;
+use crate::functions::eval::partial_value;
+use crate::{Map, Value};
+
+fn pairs(edges: &[(String, String)]) -> Value {
+    Value::Array(edges.iter().map(|(a, b)| json!([a, b])).collect())
+}
+
+pub(super) fn to_json(a: &Analysis) -> Value {
+    let mut out = Map::new();
+    out.insert("version".into(), a.version.clone().map(Value::String).unwrap_or(Value::Null));
+    if let Some(c) = &a.template_class {
+        out.insert("template_class".into(), Value::String(c.clone()));
+    }
+    out.insert("errors".into(), json!(a.errors));
+    let graph = a.graph.as_ref().filter(|_| a.validated);
+    let mut resources = Map::new();
+    if let Some(g) = graph {
+        let mut names: Vec<&String> = g.requires.keys().collect();
+        names.sort();
+        for name in names {
+            let ty = a.resource(name).map(|r| r.resource_type.clone()).unwrap_or_default();
+            resources.insert(name.clone(), json!({"type": ty, "requires": g.requires[name]}));
+        }
+    }
+    out.insert("resources".into(), Value::Object(resources));
+    out.insert("edges".into(), graph.map(|g| pairs(&g.edges)).unwrap_or(json!([])));
+    if !a.validated {
+        return Value::Object(out);
+    }
+    if let Some(g) = graph {
+        out.insert("implicit_edges".into(), pairs(&g.implicit_edges));
+        out.insert("creation_order".into(), json!(g.creation_order));
+    }
+    out.insert("conditions".into(), json!(a.conditions));
+    let mut disabled: Vec<&String> =
+        a.resources.iter().filter(|r| !r.enabled).map(|r| &r.name).collect();
+    disabled.sort();
+    out.insert("disabled_resources".into(), json!(disabled));
+    if let Some(p) = a.parameters() {
+        let mut params = Map::new();
+        let mut ok = true;
+        for (name, param) in &p.params {
+            match param.value() {
+                Ok(v) if param.schema.hidden => {
+                    let _ = v;
+                    params.insert(name.clone(), Value::String("******".into()));
+                }
+                Ok(v) => {
+                    params.insert(name.clone(), v);
+                }
+                Err(_) => ok = false,
+            }
+        }
+        if ok {
+            let mut sorted: Vec<(String, Value)> = params.into_iter().collect();
+            sorted.sort_by(|x, y| x.0.cmp(&y.0));
+            out.insert("parameters".into(), Value::Object(sorted.into_iter().collect()));
+        }
+    }
+    out.insert("resolved".into(), resolved(a));
+    Value::Object(out)
+}
+
+/// The `resolved` field: static partial evaluation of every enabled resource's
+/// sections and of every output.
+pub(super) fn resolved(a: &Analysis) -> Value {
+    let Some(scope) = &a.scope else { return Value::Null };
+    let mut resources = Map::new();
+    let mut defs: Vec<&super::ResourceDefn> = a.enabled_resources().collect();
+    defs.sort_by(|x, y| x.name.cmp(&y.name));
+    for d in defs {
+        let mut entry = Map::new();
+        entry.insert("type".into(), Value::String(d.resource_type.clone()));
+        if let Some(p) = &d.properties {
+            entry.insert("properties".into(), partial_value(p, scope));
+        }
+        if let Some(m) = &d.metadata {
+            entry.insert("metadata".into(), partial_value(m, scope));
+        }
+        if let Some(dep) = &d.depends_on {
+            entry.insert("depends_on".into(), json!(dep));
+        }
+        if let Some(p) = &d.deletion_policy {
+            entry.insert("deletion_policy".into(), Value::String(p.clone()));
+        }
+        if let Some(u) = &d.update_policy {
+            entry.insert("update_policy".into(), partial_value(u, scope));
+        }
+        if let Some(e) = &d.external_id {
+            entry.insert("external_id".into(), partial_value(e, scope));
+        }
+        resources.insert(d.name.clone(), Value::Object(entry));
+    }
+    let mut outputs = Map::new();
+    let mut outs: Vec<&super::OutputDefn> = a.outputs.iter().collect();
+    outs.sort_by(|x, y| x.name.cmp(&y.name));
+    for o in outs {
+        let value = o.value.as_ref().map(|v| partial_value(v, scope)).unwrap_or(Value::Null);
+        outputs.insert(o.name.clone(), json!({"value": value, "description": o.description}));
+    }
+    json!({"resources": resources, "outputs": outputs})
+}

@@ -1,0 +1,240 @@
+//! Resource and output definitions as Heat builds them (`_rsrc_defn_args`,
+//! `resource_definitions`, `outputs`).
+
+use super::scope::StackScope;
+use crate::functions::{self, pyfmt, Scope, Snippet};
+use crate::template::{sections::py_type, Dialect, Template};
+use crate::Value;
+
+/// One resource definition of the template, parsed for its version.
+#[derive(Debug, Clone)]
+pub struct ResourceDefn {
+    /// The resource name.
+    pub name: String,
+    /// The type as written.
+    pub resource_type: String,
+    /// `properties` / `Properties`, parsed (`None` when absent).
+    pub properties: Option<Snippet>,
+    /// `metadata` / `Metadata`, parsed.
+    pub metadata: Option<Snippet>,
+    /// `depends_on` / `DependsOn` (never parsed for functions; a string becomes a
+    /// one-element list). `None` when absent.
+    pub depends_on: Option<Vec<String>>,
+    /// The deletion policy, resolved and canonical (`Delete`, `Retain`, `Snapshot`).
+    pub deletion_policy: Option<String>,
+    /// The deletion policy field as parsed (for resolved output).
+    pub deletion_policy_raw: Option<Snippet>,
+    /// `update_policy` / `UpdatePolicy`, parsed.
+    pub update_policy: Option<Snippet>,
+    /// `external_id` (HOT 2016-10-14 on), parsed.
+    pub external_id: Option<Snippet>,
+    /// The description.
+    pub description: Option<String>,
+    /// The `condition` field as resolved (a condition name or a boolean); `None` when
+    /// absent.
+    pub condition: Option<Value>,
+    /// Whether the resource is enabled (its condition is true or absent).
+    pub enabled: bool,
+}
+
+fn type_error(name: &str, key: &str, typename: &str) -> String {
+    format!("Resource {name} {key} type must be {typename}")
+}
+
+/// Parses every resource definition in template order and decides which are enabled.
+/// The error is Heat's message.
+pub fn definitions(t: &Template, scope: &StackScope) -> Result<Vec<ResourceDefn>, String> {
+    let v = t.version;
+    let section = v.resources_section();
+    let mut out = Vec::with_capacity(t.resources().len());
+    for (name, data) in t.resources() {
+        let Value::Object(data) = data else {
+            return Err(format!("'{}' object has no attribute 'get'", py_type(data)));
+        };
+        let key = |hot: &str| v.resource_key(hot);
+        let field = |hot: &str| data.get(key(hot));
+        let path = |hot: &str| format!("{section}.{name}.{}", key(hot));
+        let parse = |hot: &str| -> Result<Option<Snippet>, String> {
+            match field(hot) {
+                None => Ok(None),
+                Some(raw) => {
+                    functions::parse(raw, &path(hot), scope).map(Some).map_err(|e| e.to_string())
+                }
+            }
+        };
+        let Some(_) = field("type") else {
+            return Err(format!("Resource {name} is missing \"{}\"", key("type")));
+        };
+        let resource_type = match parse("type")? {
+            Some(Snippet::Data(Value::String(s))) => s,
+            _ => return Err(type_error(name, key("type"), "string")),
+        };
+        let object = |s: Option<Snippet>, hot: &str| -> Result<Option<Snippet>, String> {
+            match s {
+                None | Some(Snippet::Map(_)) | Some(Snippet::Call(_)) => Ok(s),
+                Some(_) => Err(type_error(name, key(hot), "object")),
+            }
+        };
+        let properties = object(parse("properties")?, "properties")?;
+        let metadata = object(parse("metadata")?, "metadata")?;
+        let depends_on = match field("depends_on") {
+            None => None,
+            Some(Value::String(s)) => Some(vec![s.clone()]),
+            Some(Value::Array(items)) => {
+                let mut deps = Vec::with_capacity(items.len());
+                for d in items {
+                    match d {
+                        Value::String(s) => deps.push(s.clone()),
+                        _ => {
+                            return Err(format!(
+                                "Resource {name} {} must be a list of strings",
+                                key("depends_on")
+                            ))
+                        }
+                    }
+                }
+                Some(deps)
+            }
+            Some(_) => return Err(type_error(name, key("depends_on"), "list or string")),
+        };
+        let deletion_policy_raw = parse("deletion_policy")?;
+        let deletion_policy = match &deletion_policy_raw {
+            None => None,
+            Some(s @ (Snippet::Data(Value::String(_)) | Snippet::Call(_))) => {
+                let resolved = functions::resolve(s, scope).map_err(|e| e.message)?;
+                match resolved {
+                    Value::Null => None,
+                    other => {
+                        let text = pyfmt::str_of(&other);
+                        match v.deletion_policies.get(&text) {
+                            Some(p) => Some(p.clone()),
+                            None => return Err(format!("Invalid deletion policy \"{text}\"")),
+                        }
+                    }
+                }
+            }
+            Some(_) => return Err(type_error(name, key("deletion_policy"), "string")),
+        };
+        let update_policy = object(parse("update_policy")?, "update_policy")?;
+        let description = match field("description") {
+            None => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => return Err(type_error(name, key("description"), "string")),
+        };
+        let has_external = v.resource_keys.iter().any(|k| k == "external_id");
+        let external_id = if has_external {
+            match parse("external_id")? {
+                None => None,
+                Some(s @ (Snippet::Data(Value::String(_)) | Snippet::Call(_))) => Some(s),
+                Some(_) => return Err(type_error(name, "external_id", "string")),
+            }
+        } else {
+            None
+        };
+        let mut condition = None;
+        if v.has_conditions {
+            if let Some(raw) = field("condition") {
+                let parsed = functions::parse_condition(raw, &path("condition"), scope)
+                    .map_err(|e| e.to_string())?;
+                match &parsed {
+                    Snippet::Data(Value::String(_) | Value::Bool(_)) | Snippet::Call(_) => {}
+                    _ => {
+                        let typename = if v.dialect == Dialect::Hot {
+                            "string_or_boolean"
+                        } else {
+                            "string or boolean"
+                        };
+                        return Err(type_error(name, key("condition"), typename));
+                    }
+                }
+                condition = Some(functions::resolve(&parsed, scope).map_err(|e| e.message)?);
+            }
+        }
+        let enabled = match &condition {
+            None => true,
+            Some(c) => scope
+                .condition(c)
+                .map_err(|e| format!("{section}.{name}.{}: {}", key("condition"), e.message))?,
+        };
+        out.push(ResourceDefn {
+            name: name.clone(),
+            resource_type,
+            properties,
+            metadata,
+            depends_on,
+            deletion_policy,
+            deletion_policy_raw,
+            update_policy,
+            external_id,
+            description,
+            condition,
+            enabled,
+        });
+    }
+    Ok(out)
+}
+
+/// One output definition.
+#[derive(Debug, Clone)]
+pub struct OutputDefn {
+    /// The output name.
+    pub name: String,
+    /// The parsed value; `None` when the output's condition is false.
+    pub value: Option<Snippet>,
+    /// The description (Heat's default: `No description given`).
+    pub description: String,
+    /// Whether the output is enabled.
+    pub enabled: bool,
+}
+
+/// Heat's `outputs(stack)`: parses enabled outputs, in template order.
+pub fn outputs(t: &Template, scope: &StackScope) -> Result<Vec<OutputDefn>, String> {
+    let v = t.version;
+    let section = v.outputs_section();
+    let Some(raw) = t.outputs() else { return Ok(vec![]) };
+    let Value::Object(outputs) = raw else {
+        return Err(format!("'{}' object has no attribute 'items'", py_type(raw)));
+    };
+    let value_key = v.resource_key("value");
+    let (desc_key, cond_key) = match v.dialect {
+        Dialect::Hot => ("description", "condition"),
+        Dialect::Cfn => ("Description", "Condition"),
+    };
+    let mut out = Vec::with_capacity(outputs.len());
+    for (name, val) in outputs {
+        let Value::Object(val) = val else {
+            return Err(format!(
+                "Output validation error: {section}.{name}: Output definitions must be a map. Found a {} instead",
+                py_type(val)
+            ));
+        };
+        if !val.contains_key(value_key) {
+            return Err(format!(
+                "Output validation error: {section}.{name}: Each output definition must contain a {value_key} key."
+            ));
+        }
+        let description = match val.get(desc_key) {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(d) if !d.is_null() && pyfmt::truthy(d) => pyfmt::str_of(d),
+            _ => "No description given".into(),
+        };
+        let mut enabled = true;
+        if v.output_keys.iter().any(|k| k == cond_key) {
+            let cpath = format!("{section}.{name}.{cond_key}");
+            let raw_cond = val.get(cond_key).cloned().unwrap_or(Value::Null);
+            let parsed =
+                functions::parse_condition(&raw_cond, &cpath, scope).map_err(|e| e.to_string())?;
+            let resolved = functions::resolve(&parsed, scope)
+                .map_err(|e| format!("{cpath}: {}", e.message))?;
+            enabled = scope.condition(&resolved).map_err(|e| format!("{cpath}: {}", e.message))?;
+        }
+        let value = if enabled {
+            let vpath = format!("{section}.{name}.{value_key}");
+            Some(functions::parse(&val[value_key], &vpath, scope).map_err(|e| e.to_string())?)
+        } else {
+            None
+        };
+        out.push(OutputDefn { name: name.clone(), value, description, enabled });
+    }
+    Ok(out)
+}

@@ -1,0 +1,146 @@
+//! The [`Scope`] of one stack: what function evaluation reads (parameters, condition
+//! values, resource names, files, mappings, attribute schemas).
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use indexmap::IndexMap;
+
+use crate::functions::{self, pyfmt, FnError, Scope, Snippet};
+use crate::template::{Parameters, Version};
+use crate::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CondState {
+    InProgress,
+    Done(bool),
+}
+
+/// The evaluation context of one stack.
+#[derive(Debug)]
+pub struct StackScope {
+    /// The template version.
+    pub version: &'static Version,
+    /// Parameter values.
+    pub parameters: Parameters,
+    /// Every resource name of the template's resources section.
+    pub all_resources: HashSet<String>,
+    /// The enabled resources (filled once resource conditions are known).
+    pub enabled: HashSet<String>,
+    /// The files map.
+    pub files: BTreeMap<String, String>,
+    /// The CFN `Mappings` section.
+    pub mappings: Option<Value>,
+    /// Parsed condition definitions, by name.
+    pub conditions: IndexMap<String, Snippet>,
+    /// Attribute names per enabled resource (`None`: any name).
+    pub attributes: HashMap<String, Option<Vec<String>>>,
+    memo: RefCell<HashMap<String, CondState>>,
+}
+
+impl StackScope {
+    /// A scope with no conditions and no enabled resources yet.
+    pub fn new(
+        version: &'static Version,
+        parameters: Parameters,
+        all_resources: HashSet<String>,
+        files: BTreeMap<String, String>,
+        mappings: Option<Value>,
+    ) -> Self {
+        StackScope {
+            version,
+            parameters,
+            all_resources,
+            enabled: HashSet::new(),
+            files,
+            mappings,
+            conditions: IndexMap::new(),
+            attributes: HashMap::new(),
+            memo: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn resolve_condition(&self, name: &str) -> Result<bool, FnError> {
+        let snippet = &self.conditions[name];
+        let v = functions::resolve(snippet, self)?;
+        match v {
+            Value::Bool(b) => Ok(b),
+            other => Err(FnError::other(
+                "StackValidationFailed",
+                format!(
+                    "Condition validation error: The definition of condition \"{name}\" is invalid: {}",
+                    pyfmt::str_of(&other)
+                ),
+            )),
+        }
+    }
+}
+
+impl Scope for StackScope {
+    fn version(&self) -> &'static Version {
+        self.version
+    }
+
+    fn param(&self, name: &str) -> Result<Value, FnError> {
+        self.parameters.value(name)
+    }
+
+    fn declares_param(&self, name: &str) -> bool {
+        self.parameters.contains(name)
+    }
+
+    fn has_resource(&self, name: &str) -> bool {
+        self.all_resources.contains(name)
+    }
+
+    fn is_enabled_resource(&self, name: &str) -> bool {
+        self.enabled.contains(name)
+    }
+
+    fn condition(&self, name: &Value) -> Result<bool, FnError> {
+        let key = match name {
+            Value::Null => return Ok(true),
+            Value::Bool(b) => return Ok(*b),
+            Value::String(s) if self.conditions.contains_key(s) => s.clone(),
+            other => {
+                return Err(FnError::value(format!(
+                    "Invalid condition \"{}\"",
+                    pyfmt::str_of(other)
+                )))
+            }
+        };
+        let state = self.memo.borrow().get(&key).copied();
+        match state {
+            Some(CondState::Done(b)) => Ok(b),
+            Some(CondState::InProgress) => Err(FnError::other(
+                "StackValidationFailed",
+                format!("Condition validation error: Circular definition for condition \"{key}\""),
+            )),
+            None => {
+                self.memo.borrow_mut().insert(key.clone(), CondState::InProgress);
+                let r = self.resolve_condition(&key);
+                match &r {
+                    Ok(b) => {
+                        self.memo.borrow_mut().insert(key, CondState::Done(*b));
+                    }
+                    Err(_) => {
+                        self.memo.borrow_mut().remove(&key);
+                    }
+                }
+                r
+            }
+        }
+    }
+
+    fn file(&self, name: &str) -> Option<&str> {
+        self.files.get(name).map(String::as_str)
+    }
+
+    fn mappings(&self) -> Option<&Value> {
+        self.mappings.as_ref()
+    }
+
+    fn attribute_names(&self, resource: &str) -> Option<Vec<String>> {
+        self.attributes.get(resource).cloned().flatten()
+    }
+}
