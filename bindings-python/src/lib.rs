@@ -13,6 +13,7 @@
 mod client;
 mod convert;
 mod errors;
+mod stack;
 
 use pyo3::prelude::*;
 
@@ -27,6 +28,7 @@ fn _panic_for_tests(py: Python<'_>, message: String) -> PyResult<()> {
 #[pymodule]
 fn _heat_sync(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(stack::graph, m)?)?;
     m.add_class::<client::Client>()?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     Ok(())

@@ -34,10 +34,11 @@ from heat_sync._errors import (
     TemplateError,
     TimeoutError,
 )
-from heat_sync._heat_sync import Client, __version__
+from heat_sync._heat_sync import Client, __version__, graph
 
 __all__ = [
     "__version__",
+    "graph",
     "Client",
     "Error",
     "TemplateError",
