@@ -84,8 +84,9 @@ fn server_id(server: &str) -> ServerId {
 }
 
 fn timeout(seconds: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(seconds)
-        .map_err(|_| PyValueError::new_err(format!("timeout must be a number of seconds >= 0, not {seconds}")))
+    Duration::try_from_secs_f64(seconds).map_err(|_| {
+        PyValueError::new_err(format!("timeout must be a number of seconds >= 0, not {seconds}"))
+    })
 }
 
 /// A wait that runs Python's signal handlers every check, keeping the first exception
@@ -181,7 +182,12 @@ impl Client {
 
     /// Publishes `value` (any JSON-representable object) as the next version of `key`
     /// and returns that version; the same content again keeps the current version.
-    fn put(&self, py: Python<'_>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<u64> {
+    fn put(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
         let key = parse_key(key)?;
         let value = to_value(value)?;
         self.blocking(py, |core| Ok(core.put(&key, &value)?))
@@ -199,7 +205,8 @@ impl Client {
         timeout: f64,
     ) -> PyResult<Bound<'py, PyAny>> {
         let key = parse_key(key)?;
-        let published = interruptible_wait(py, self, timeout, |core, options| core.get(&key, options))?;
+        let published =
+            interruptible_wait(py, self, timeout, |core, options| core.get(&key, options))?;
         to_py(py, &published.value)
     }
 
@@ -237,7 +244,8 @@ impl Client {
             to_value(stack_plan)?.to_string()
         };
         self.blocking(py, |core| {
-            let plan = StackPlan::from_json("<stack plan>", &text).map_err(heat_sync::Error::from)?;
+            let plan =
+                StackPlan::from_json("<stack plan>", &text).map_err(heat_sync::Error::from)?;
             Ok(core.init_stack(&plan)?)
         })
     }
