@@ -172,7 +172,9 @@ impl fmt::Display for Producer {
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum InputSource {
     /// Known before the role runs: a literal, a parameter resolved at compile time, or a
-    /// value Heat substituted into the user-data at deploy time.
+    /// value Heat substituted into the user-data at deploy time. In the stack plan (written
+    /// before Heat runs), a Heat-resolved input is a `Static` whose value is the Heat
+    /// expression as the template writes it (`{"get_param": "db_password"}`).
     Static {
         /// The value.
         value: Value,

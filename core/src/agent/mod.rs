@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 
 pub use coordination::{Coordination, RoleState, Wait};
 use events::{Event, EventKind, Reporter};
+pub use process::stop_running_tool;
 use state::{AgentState, FinishedRole};
 
 use crate::plan::{AttrPath, InputSource, PlanRole, ServerPlan, Tool, ValueKey};

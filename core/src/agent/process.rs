@@ -8,9 +8,23 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
+
+/// The process group of the tool running now (0: none), for [`stop_running_tool`].
+static RUNNING_GROUP: AtomicU32 = AtomicU32::new(0);
+
+/// Kills the process group of the tool running now, if any: what a stopping agent does
+/// so that no script outlives it (each tool leads its own process group, which a
+/// terminal's Ctrl-C does not reach).
+pub fn stop_running_tool() {
+    let pgid = RUNNING_GROUP.swap(0, Ordering::SeqCst);
+    if pgid != 0 {
+        kill_pgid(pgid);
+    }
+}
 
 /// How many trailing lines of output a failure message quotes.
 const TAIL_LINES: usize = 15;
@@ -57,6 +71,7 @@ pub fn run(mut cmd: Command, label: &str, log: &Path, deadline: Instant) -> Resu
     cmd.process_group(0);
     let log = File::create(log).map_err(RunFailure::Spawn)?;
     let mut child = spawn(&mut cmd).map_err(RunFailure::Spawn)?;
+    RUNNING_GROUP.store(child.id(), Ordering::SeqCst);
     let shared = Arc::new(Mutex::new((log, VecDeque::new())));
     let (done_tx, done_rx) = mpsc::channel::<()>();
     let readers = [
@@ -80,6 +95,7 @@ pub fn run(mut cmd: Command, label: &str, log: &Path, deadline: Instant) -> Resu
     if outcome.is_none() {
         kill_group(&mut child);
     }
+    RUNNING_GROUP.store(0, Ordering::SeqCst);
     // A process that started a daemon exits while the daemon still holds its output:
     // give the readers a moment to drain, then leave them forwarding on their own.
     let drain_until = Instant::now() + OUTPUT_DRAIN;
@@ -160,12 +176,16 @@ fn wait_until(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
 
 /// Kills the child's whole process group (it leads its own), then reaps the child.
 fn kill_group(child: &mut Child) {
-    let pgid = child.id();
+    kill_pgid(child.id());
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// SIGKILL to every process of group `pgid` (through kill(1): the crate has no unsafe).
+fn kill_pgid(pgid: u32) {
     let _ = Command::new("kill")
         .args(["-KILL", "--", &format!("-{pgid}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();
-    let _ = child.kill();
-    let _ = child.wait();
 }

@@ -79,8 +79,36 @@ fn host_name() -> String {
         .unwrap_or_else(|| "localhost".into())
 }
 
+/// On SIGINT or SIGTERM: kill the running tool's process group, then exit (130 / 143).
+/// The role in progress is not recorded done, so a restarted agent runs it again.
+fn stop_on_signal() {
+    std::thread::spawn(|| {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            return;
+        };
+        let code = rt.block_on(async {
+            use tokio::signal::unix::{signal, SignalKind};
+            let (Ok(mut int), Ok(mut term)) =
+                (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+            else {
+                return None;
+            };
+            tokio::select! {
+                _ = int.recv() => Some(130),
+                _ = term.recv() => Some(143),
+            }
+        });
+        if let Some(code) = code {
+            heat_sync::agent::stop_running_tool();
+            eprintln!("heat-sync agent: stopped by a signal; the running role will run again");
+            std::process::exit(code);
+        }
+    });
+}
+
 /// Runs `heat-sync agent`.
 pub fn run(args: Args) -> ExitCode {
+    stop_on_signal();
     let plan = match ServerPlan::load(&args.server_plan) {
         Ok(p) => p,
         Err(e) => return super::usage_error(e),

@@ -153,6 +153,10 @@ pub fn run(args: Args) -> ExitCode {
     for (server, how) in &report.agent_errors {
         eprintln!("heat-sync simulate: the agent of {server} ended badly: {how}");
     }
-    eprintln!("run kept in {} (agent logs in servers/*/agent)", report.work_dir.display());
+    eprintln!(
+        "run kept in {0} (agent logs in servers/*/agent); the coordinator's view: \
+         heat-sync status --server-plan {0}/servers/<server>/server-plan.json",
+        report.work_dir.display()
+    );
     ExitCode::from(1)
 }

@@ -26,8 +26,8 @@ use std::time::{Duration, Instant};
 use crate::agent::events::{read_events, EVENTS_FILE};
 use crate::agent::state::{AgentState, STATE_FILE};
 use crate::plan::{
-    CoordinatorConfig, ServerId, ServerPlan, StackPlan, StackServer, Tool, PLAN_VERSION,
-    SERVER_PLAN_FORMAT,
+    CoordinatorConfig, Credentials, ServerId, ServerPlan, StackPlan, StackServer, Tool,
+    PLAN_VERSION, SERVER_PLAN_FORMAT,
 };
 use crate::{Map, Value};
 pub use timeline::Timeline;
@@ -312,8 +312,7 @@ pub fn run_agents(
                     agent_errors.push((servers[i].id.to_string(), status.to_string()))
                 }
                 Ok(None) if Instant::now() >= deadline => {
-                    let _ = child.kill();
-                    let _ = child.wait();
+                    stop(&mut child);
                     agent_errors.push((
                         servers[i].id.to_string(),
                         "still running at the simulation's deadline: killed".into(),
@@ -337,10 +336,27 @@ pub fn run_agents(
 
 fn kill_all(children: &mut Vec<(usize, Child)>) {
     for (_, c) in children.iter_mut() {
-        let _ = c.kill();
-        let _ = c.wait();
+        stop(c);
     }
     children.clear();
+}
+
+/// Stops an agent: SIGTERM (it then kills its running tool), SIGKILL after 3 s.
+fn stop(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    let until = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < until {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// Reads what the agents left (event logs, states) and builds the report.
@@ -404,19 +420,23 @@ fn report(
 }
 
 /// The coordinator configuration of a simulation: the embedded store in `work/store`,
-/// or the given ZooKeeper address, with the namespace `/heat-sync/sim-<stack>-<pid>`.
+/// or the given ZooKeeper address with a fresh stack secret (so the run also exercises
+/// the stack's ACLs), under the namespace `/heat-sync/sim-<stack>-<pid>`.
 pub fn coordinator_config(
     stack: &str,
     work: &Path,
     zk: Option<&str>,
 ) -> crate::Result<CoordinatorConfig> {
-    let address = match zk {
-        Some(a) => a.to_string(),
+    let (address, credentials) = match zk {
+        Some(a) => {
+            let secret = random_secret()?;
+            (a.to_string(), Some(Credentials { user: format!("sim-{stack}"), secret }))
+        }
         None => {
             let store = work.join("store");
             std::fs::create_dir_all(&store).map_err(io(&store))?;
             let store = std::path::absolute(&store).map_err(io(&store))?;
-            format!("embedded://{}", store.display())
+            (format!("embedded://{}", store.display()), None)
         }
     };
     let safe: String = stack
@@ -426,7 +446,7 @@ pub fn coordinator_config(
     Ok(CoordinatorConfig {
         address,
         namespace: format!("/heat-sync/sim-{safe}-{}", std::process::id()),
-        credentials: None,
+        credentials,
     })
 }
 
@@ -466,14 +486,33 @@ pub fn simulate(stack: &Stack, options: &SimulateOptions) -> crate::Result<Simul
         coordinator.address
     );
     let report = run_agents(stack, &servers, options, &work)?;
-    if temporary && report.success() {
-        let _ = std::fs::remove_dir_all(&work);
+    if report.success() {
+        if options.coordinator.is_some() {
+            remove(&coordinator)?;
+        }
+        if temporary {
+            let _ = std::fs::remove_dir_all(&work);
+        }
     }
     Ok(report)
 }
 
-/// Seeds the coordinator's namespace with the stack plan (status view and ACLs).
+/// Seeds the coordinator's namespace with the stack plan (the status view, and with
+/// ZooKeeper the stack's ACLs), as an administrator of the stack.
 fn seed(coordinator: &CoordinatorConfig, plan: &StackPlan) -> crate::Result<()> {
-    let _ = (coordinator, plan);
-    Ok(())
+    crate::client::Client::connect(coordinator, None)?.init_stack(plan)
+}
+
+/// Removes the stack's namespace (ZooKeeper runs that succeeded leave nothing behind).
+fn remove(coordinator: &CoordinatorConfig) -> crate::Result<()> {
+    crate::client::Client::connect(coordinator, None)?.remove_stack()
+}
+
+/// A fresh stack secret: 16 random bytes from the kernel, in hex.
+fn random_secret() -> crate::Result<String> {
+    use std::io::Read as _;
+    let path = Path::new("/dev/urandom");
+    let mut bytes = [0u8; 16];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut bytes)).map_err(io(path))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -247,17 +247,25 @@ impl Timeline {
             );
             for w in &r.waits {
                 let label = format!("{} from {} ({})", w.key, w.from, secs(w.end_ms - w.start_ms));
+                let width = (x(w.end_ms) - x(w.start_ms)).max(1.0);
                 let _ = writeln!(
                     s,
-                    r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="22" fill="#ffb300" rx="3"><title>{}</title></rect><text x="{:.1}" y="{:.1}" font-size="10" fill="#333">{}</text>"##,
+                    r##"<rect x="{:.1}" y="{:.1}" width="{width:.1}" height="22" fill="#ffb300" rx="3"><title>{}</title></rect>"##,
                     x(w.start_ms),
                     y + 4.0,
-                    (x(w.end_ms) - x(w.start_ms)).max(1.0),
                     escape(&label),
-                    x(w.start_ms) + 3.0,
-                    y + 19.0,
-                    escape(&format!("waits for {label}"))
                 );
+                // Name what it waits for inside the bar when the name fits (about 6 px a
+                // character at this size); short waits keep it in their tooltip.
+                if width >= 6.0 * w.key.chars().count() as f64 + 6.0 {
+                    let _ = writeln!(
+                        s,
+                        r##"<text x="{:.1}" y="{:.1}" font-size="10" fill="#333">{}</text>"##,
+                        x(w.start_ms) + 3.0,
+                        y + 19.0,
+                        escape(&w.key)
+                    );
+                }
             }
         }
         let legend_y = height - 12.0;
@@ -332,7 +340,11 @@ mod tests {
         let table = t.table();
         assert!(table.lines().nth(2).unwrap().contains("db.db_host  db/mysql  0.5 s"), "{table}");
         let svg = t.svg("three-tier");
-        assert!(svg.starts_with("<svg") && svg.contains("db.db_host from db/mysql"), "{svg}");
+        assert!(
+            svg.starts_with("<svg") && svg.contains("db.db_host from db/mysql (0.5 s)"),
+            "{svg}"
+        );
+        assert!(svg.contains(">db.db_host</text>"), "{svg}");
         assert_eq!(svg.matches("<rect").count(), 1 + 3 + 1 + 3);
     }
 }

@@ -30,8 +30,17 @@ use super::{
 use crate::plan::ServerId;
 use crate::protocol::{Created, Node, Updated};
 
-/// The session timeout asked of ZooKeeper.
+/// The session timeout asked of ZooKeeper unless `HEAT_SYNC_ZK_SESSION_TIMEOUT_MS` says
+/// otherwise (within the server's `minSessionTimeout`..`maxSessionTimeout`).
 pub const SESSION_TIMEOUT: Duration = Duration::from_secs(6);
+
+/// The session timeout to ask for.
+pub fn session_timeout() -> Duration {
+    std::env::var("HEAT_SYNC_ZK_SESSION_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(SESSION_TIMEOUT, Duration::from_millis)
+}
 /// How long an operation keeps retrying through connection losses and session rebuilds.
 const RETRY_FOR: Duration = Duration::from_secs(300);
 
@@ -215,7 +224,7 @@ fn version(stat: &zkc::Stat) -> u64 {
 }
 
 async fn connect(hosts: &str, chroot: &str, auths: &[Vec<u8>]) -> Result<zkc::Client, zkc::Error> {
-    let mut connector = zkc::Client::connector().with_session_timeout(SESSION_TIMEOUT);
+    let mut connector = zkc::Client::connector().with_session_timeout(session_timeout());
     for auth in auths {
         connector = connector.with_auth("digest", auth);
     }
@@ -361,7 +370,8 @@ impl Store for ZkStore {
             }
         }
         let connecting = connect(hosts, chroot, &auths);
-        let client = match tokio::time::timeout(SESSION_TIMEOUT * 2, connecting).await {
+        let limit = session_timeout() * 2;
+        let client = match tokio::time::timeout(limit, connecting).await {
             Ok(Ok(c)) => c,
             Ok(Err(e)) => {
                 return Err(CoordinatorError::Connect {
@@ -372,7 +382,7 @@ impl Store for ZkStore {
             Err(_) => {
                 return Err(CoordinatorError::Connect {
                     address: address.to_string(),
-                    message: format!("no answer within {} s", (SESSION_TIMEOUT * 2).as_secs()),
+                    message: format!("no answer within {} s", limit.as_secs()),
                 })
             }
         };

@@ -1,0 +1,183 @@
+//! The stack plan and the server plans of an analysed template.
+//!
+//! A server plan is built with placeholder tokens (`@@heat_sync_...@@`) where Heat fills
+//! in values at deploy time: the coordinator address, the stack id, the server's
+//! credential, the wait condition handle, and every Heat-resolved input. The user-data
+//! substitutes them with `str_replace`; `simulate` substitutes them locally.
+
+use crate::dataflow::analysis::{Analysis, Resolved};
+use crate::dataflow::metadata::{Coordinated, GroupKind};
+use crate::plan::{
+    CoordinatorConfig, Credentials, GroupInfo, InputSource, PlanInput, PlanOutput, PlanRole,
+    Producer, ServerId, ServerPlan, SignalConfig, StackPlan, StackServer, ValueKey, PLAN_VERSION,
+    SERVER_PLAN_FORMAT, STACK_PLAN_FORMAT,
+};
+use crate::{Map, Value};
+
+/// Replaced by the coordinator connect string (`heat_sync_coordinator`).
+pub const COORDINATOR: &str = "@@heat_sync_coordinator@@";
+/// Replaced by the Heat stack id.
+pub const STACK_ID: &str = "@@heat_sync_stack_id@@";
+/// Replaced by the stack secret (`heat_sync_secret`), from which the store derives the
+/// stack's and this server's digest identities (store::zk::Identities).
+pub const PASSWORD: &str = "@@heat_sync_password@@";
+/// Replaced by the wait condition handle's URL.
+pub const SIGNAL_URL: &str = "@@heat_sync_signal_url@@";
+/// Replaced by the wait condition handle's token (HOT only).
+pub const SIGNAL_TOKEN: &str = "@@heat_sync_signal_token@@";
+/// Replaced on the server by its instance id (AutoScalingGroup members).
+pub const INSTANCE: &str = "@HEAT_SYNC_INSTANCE@";
+/// A Heat-resolved input of a server plan: `token` stands for the input's whole source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeatValue {
+    /// The token (`@@heat_sync_v0@@`).
+    pub token: String,
+    /// The Heat expression.
+    pub expr: Value,
+    /// True when it reads a hidden parameter.
+    pub secret: bool,
+}
+
+/// The member part of a coordinated server's id inside its own plan.
+pub fn member_token(c: &Coordinated) -> Option<String> {
+    c.group.as_ref().map(|g| match g.kind {
+        GroupKind::ResourceGroup => g.index_var.clone(),
+        GroupKind::AutoScalingGroup => INSTANCE.to_string(),
+    })
+}
+
+/// The coordinator user of server `c` in its own plan (`db`, `web.%index%`).
+pub fn user(c: &Coordinated) -> String {
+    match member_token(c) {
+        Some(m) => format!("{}.{m}", c.resource),
+        None => c.resource.clone(),
+    }
+}
+
+fn producer_id(a: &Analysis, server: usize, member: Option<&str>) -> ServerId {
+    let c = &a.servers[server];
+    match member {
+        Some(m) => ServerId::member(&c.resource, m),
+        None => ServerId::plain(&c.resource),
+    }
+}
+
+fn roles(
+    a: &Analysis,
+    si: usize,
+    mut heat: impl FnMut(&Value, bool) -> InputSource,
+) -> Vec<PlanRole> {
+    let c = &a.servers[si];
+    c.roles
+        .iter()
+        .enumerate()
+        .map(|(ri, role)| PlanRole {
+            name: role.name.clone(),
+            run_list: role.run_list.clone(),
+            run: role.run.clone(),
+            timeout: role.timeout,
+            inputs: role
+                .inputs
+                .iter()
+                .zip(&a.resolved[si][ri])
+                .map(|(input, r)| PlanInput {
+                    path: input.path.clone(),
+                    place: input.place.clone(),
+                    source: match r {
+                        Resolved::Static { value } => {
+                            InputSource::Static { value: value.clone(), secret: false }
+                        }
+                        Resolved::Heat { expr, secret } => heat(expr, *secret),
+                        Resolved::Wait { server, member, output } => {
+                            let id = producer_id(a, *server, member.as_deref());
+                            InputSource::Wait {
+                                key: ValueKey { server: id.clone(), output: output.clone() },
+                                producer: Producer {
+                                    server: id,
+                                    role: a.producer_role(*server, output).map(String::from),
+                                },
+                            }
+                        }
+                        Resolved::Gather { server, output } => {
+                            let g = a.servers[*server].group.as_ref();
+                            InputSource::Gather {
+                                group: a.servers[*server].resource.clone(),
+                                output: output.clone(),
+                                role: a.producer_role(*server, output).map(String::from),
+                                count: g
+                                    .filter(|g| g.kind == GroupKind::ResourceGroup)
+                                    .and_then(|g| g.count),
+                            }
+                        }
+                    },
+                })
+                .collect(),
+            outputs: role
+                .outputs
+                .iter()
+                .map(|o| PlanOutput {
+                    name: o.name.clone(),
+                    path: o.path.clone(),
+                    publish: o.publish,
+                    secret: o.secret,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The stack plan (Heat-resolved inputs as `Static` holding the Heat expression).
+pub fn stack_plan(a: &Analysis) -> StackPlan {
+    let servers = (0..a.servers.len())
+        .map(|si| {
+            let c = &a.servers[si];
+            StackServer {
+                server: ServerId::plain(&c.resource),
+                resource_type: c.server_type.clone(),
+                group: c
+                    .group
+                    .as_ref()
+                    .map(|g| GroupInfo { group_type: g.kind.type_name().into(), count: g.count }),
+                tool: c.tool,
+                roles: roles(a, si, |expr, secret| InputSource::Static {
+                    value: expr.clone(),
+                    secret,
+                }),
+            }
+        })
+        .collect();
+    StackPlan { format: STACK_PLAN_FORMAT.into(), version: PLAN_VERSION, servers }
+}
+
+/// The server plan of coordinated server `si` with placeholder tokens, and its
+/// Heat-resolved inputs (their sources are `Static` with the token as value).
+pub fn server_plan(a: &Analysis, si: usize) -> (ServerPlan, Vec<HeatValue>) {
+    let c = &a.servers[si];
+    let mut values = Vec::new();
+    let roles = roles(a, si, |expr, secret| {
+        let token = format!("@@heat_sync_v{}@@", values.len());
+        values.push(HeatValue { token: token.clone(), expr: expr.clone(), secret });
+        InputSource::Static { value: Value::String(token), secret }
+    });
+    let member = member_token(c);
+    let server = match &member {
+        Some(m) => ServerId::member(&c.resource, m),
+        None => ServerId::plain(&c.resource),
+    };
+    let mut headers = Map::new();
+    headers.insert("X-Auth-Token".into(), Value::String(SIGNAL_TOKEN.into()));
+    let plan = ServerPlan {
+        format: SERVER_PLAN_FORMAT.into(),
+        version: PLAN_VERSION,
+        server,
+        tool: c.tool,
+        roles,
+        coordinator: CoordinatorConfig {
+            address: COORDINATOR.into(),
+            namespace: format!("/heat-sync/{STACK_ID}"),
+            credentials: Some(Credentials { user: user(c), secret: PASSWORD.into() }),
+        },
+        signal: Some(SignalConfig { url: SIGNAL_URL.into(), headers }),
+    };
+    (plan, values)
+}

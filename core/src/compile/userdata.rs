@@ -1,0 +1,131 @@
+//! The user-data of a coordinated server: a multipart MIME message whose heat-sync part
+//! is a `#cloud-config` that writes the server plan (mode 0600), installs the tool and
+//! the agent, and starts the agent; the server's own user-data is kept as another part.
+//! `AWS::EC2::Instance`, whose user data Heat hands to heat-cfntools (which runs it only
+//! when it is a script), gets the same steps as a shell script instead.
+
+use serde_json::json;
+
+use super::plans::INSTANCE;
+use super::Options;
+use crate::plan::Tool;
+use crate::Value;
+
+/// Where the user-data writes the server plan.
+pub const PLAN_PATH: &str = "/etc/heat-sync/server-plan.json";
+const BOUNDARY: &str = "==heat-sync-boundary==";
+
+/// The commands the user-data runs, in order.
+fn commands(opts: &Options, tool: Tool, asg: bool) -> Vec<String> {
+    let mut cmds = Vec::new();
+    if asg {
+        cmds.push(format!(
+            "sed -i \"s/{INSTANCE}/$(cat /var/lib/cloud/data/instance-id)/g\" {PLAN_PATH}"
+        ));
+    }
+    if tool == Tool::Chef {
+        cmds.push(opts.chef_install.clone());
+    }
+    cmds.push(opts.agent_install.clone());
+    cmds.push(format!(
+        "if command -v systemd-run >/dev/null 2>&1; then systemd-run --unit=heat-sync-agent heat-sync agent --server-plan {PLAN_PATH}; \
+         else nohup heat-sync agent --server-plan {PLAN_PATH} >/var/log/heat-sync-agent.log 2>&1 & fi"
+    ));
+    cmds
+}
+
+/// The `#cloud-config` document (without Heat substitution).
+pub fn cloud_config(plan_text: &str, opts: &Options, tool: Tool, asg: bool) -> String {
+    let doc = json!({
+        "merge_how": [
+            {"name": "list", "settings": ["append"]},
+            {"name": "dict", "settings": ["no_replace", "recurse_list"]},
+        ],
+        "write_files": [{
+            "path": PLAN_PATH,
+            "permissions": "0600",
+            "owner": "root:root",
+            "content": plan_text,
+        }],
+        "runcmd": commands(opts, tool, asg),
+    });
+    format!("#cloud-config\n{}", super::yaml::to_string(&doc))
+}
+
+/// The MIME content type for an existing user-data part: cloud-init detects the type
+/// of a `text/plain` part from its first line (`#!`, `#cloud-config`, ...).
+fn part(content_type: &str, filename: &str, body: &str) -> String {
+    format!(
+        "--{BOUNDARY}\nContent-Type: {content_type}; charset=\"utf-8\"\nMIME-Version: 1.0\n\
+         Content-Disposition: attachment; filename=\"{filename}\"\n\n{body}{}",
+        if body.ends_with('\n') { "" } else { "\n" }
+    )
+}
+
+/// The existing user-data as it goes into the message: a literal string, or a token
+/// that Heat replaces with the value of the author's expression.
+pub enum Existing<'a> {
+    /// No user data.
+    None,
+    /// Literal text.
+    Text(&'a str),
+    /// A token standing for a Heat expression.
+    Token(&'a str),
+}
+
+/// The whole multipart user-data text.
+pub fn multipart(cloud_config: &str, existing: Existing<'_>) -> String {
+    let mut msg =
+        format!("Content-Type: multipart/mixed; boundary=\"{BOUNDARY}\"\nMIME-Version: 1.0\n\n");
+    match existing {
+        Existing::None => {}
+        // An existing MIME message goes in whole: cloud-init walks nested multiparts.
+        Existing::Text(t) if t.starts_with("Content-Type:") || t.starts_with("MIME-Version:") => {
+            msg.push_str(&format!(
+                "--{BOUNDARY}\n{t}{}",
+                if t.ends_with('\n') { "" } else { "\n" }
+            ));
+        }
+        Existing::Text(t) => msg.push_str(&part("text/plain", "user-data", t)),
+        Existing::Token(tok) => msg.push_str(&part("text/plain", "user-data", tok)),
+    }
+    // heat-sync's part last, so its merge_how appends to the author's cloud-config.
+    msg.push_str(&part("text/cloud-config", "heat-sync.cfg", cloud_config));
+    msg.push_str(&format!("--{BOUNDARY}--\n"));
+    msg
+}
+
+/// The shell-script user-data for `AWS::EC2::Instance`: the same steps; an existing
+/// script is written out and run first.
+pub fn script(plan_text: &str, opts: &Options, tool: Tool, existing: Existing<'_>) -> String {
+    let mut s = String::from("#!/bin/sh\n# heat-sync: write the server plan, install, start the agent.\nset -e\numask 077\nmkdir -p /etc/heat-sync\n");
+    s.push_str(&format!(
+        "cat > {PLAN_PATH} <<'HEAT_SYNC_PLAN_EOF'\n{plan_text}\nHEAT_SYNC_PLAN_EOF\n"
+    ));
+    let user = match existing {
+        Existing::None => None,
+        Existing::Text(t) => Some(t),
+        Existing::Token(t) => Some(t),
+    };
+    if let Some(u) = user {
+        s.push_str(&format!("cat > /etc/heat-sync/user-data <<'HEAT_SYNC_USER_DATA_EOF'\n{u}\nHEAT_SYNC_USER_DATA_EOF\n"));
+        s.push_str("chmod 0700 /etc/heat-sync/user-data\nif head -c 2 /etc/heat-sync/user-data | grep -q '#!'; then /etc/heat-sync/user-data; fi\n");
+    }
+    for c in commands(opts, tool, false) {
+        s.push_str(&c);
+        s.push('\n');
+    }
+    s
+}
+
+/// Wraps text with placeholder tokens into the dialect's substitution function.
+pub fn substitute(hot: bool, text: String, params: crate::Map) -> Value {
+    if params.is_empty() {
+        return Value::String(text);
+    }
+    if hot {
+        json!({"str_replace": {"template": text, "params": params}})
+    } else {
+        json!({"Fn::Replace": [params, text]})
+    }
+}

@@ -1,0 +1,331 @@
+//! The analysis behind `check`, `graph --dataflow` and `compile`: metadata read,
+//! every input classified, every reference to a role output found, problems collected.
+
+use std::collections::BTreeSet;
+
+use super::metadata::{self, Coordinated};
+use super::path;
+use super::problem::{Code, Problem};
+use super::refs::{self, Target};
+use super::source::{self, Source};
+use super::DataFlowError;
+use crate::stack::Inputs;
+use crate::Value;
+
+/// How one input gets its value (design.md section 3).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolved {
+    /// Known at compile time.
+    Static {
+        /// The value.
+        value: Value,
+    },
+    /// Left to Heat as a function in the user-data (parameters without values, hidden
+    /// parameters, attributes of resources that are not coordinated).
+    Heat {
+        /// The expression as the template writes it.
+        expr: Value,
+        /// True when it reads a hidden parameter.
+        secret: bool,
+    },
+    /// One value another server publishes through the coordinator.
+    Wait {
+        /// Index of the producing server.
+        server: usize,
+        /// The group member (`resource.N`).
+        member: Option<String>,
+        /// The output or agent-published attribute.
+        output: String,
+    },
+    /// Every member's value of a group output.
+    Gather {
+        /// Index of the producing group.
+        server: usize,
+        /// The output or agent-published attribute.
+        output: String,
+    },
+}
+
+impl Resolved {
+    /// `static`, `heat` or `runtime`.
+    pub fn class(&self) -> &'static str {
+        match self {
+            Resolved::Static { .. } => "static",
+            Resolved::Heat { .. } => "heat",
+            Resolved::Wait { .. } | Resolved::Gather { .. } => "runtime",
+        }
+    }
+}
+
+/// A reference to a published value outside the heat_sync sections (stack outputs,
+/// properties of other resources), which compile rewrites to read the wait condition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Use {
+    /// The template path of the call.
+    pub place: String,
+    /// [`Target::Published`] or [`Target::Gather`].
+    pub target: Target,
+}
+
+/// The analysed template.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The template and its parameter values.
+    pub source: Source,
+    /// The coordinated servers, in template order.
+    pub servers: Vec<Coordinated>,
+    /// `resolved[server][role][input]`.
+    pub resolved: Vec<Vec<Vec<Resolved>>>,
+    /// References to published values outside heat_sync sections.
+    pub uses: Vec<Use>,
+    /// Every problem found, errors and warnings, in a stable order.
+    pub problems: Vec<Problem>,
+}
+
+impl Analysis {
+    /// True when some problem is an error.
+    pub fn has_errors(&self) -> bool {
+        self.problems.iter().any(Problem::is_error)
+    }
+
+    /// The server index of a resource name.
+    pub fn server(&self, resource: &str) -> Option<usize> {
+        self.servers.iter().position(|c| c.resource == resource)
+    }
+
+    /// The role (name) producing `output` on server `i`, `None` for agent attributes.
+    pub fn producer_role(&self, i: usize, output: &str) -> Option<&str> {
+        self.servers[i].output(output).map(|(r, _)| r.name.as_str())
+    }
+}
+
+/// Analyses a template: reads the metadata, classifies every input, finds every
+/// reference to a role output, and checks the data flow. Only unreadable input (not a
+/// template, a broken environment) is an `Err`; everything else is a problem.
+pub fn analyse(inputs: &Inputs) -> Result<Analysis, DataFlowError> {
+    let source = source::load(inputs)?;
+    let (servers, mut problems) = metadata::read(&source, &inputs.files);
+    for c in &servers {
+        duplicates(c, &mut problems);
+    }
+    let mut resolved = Vec::with_capacity(servers.len());
+    for c in &servers {
+        let roles = c
+            .roles
+            .iter()
+            .map(|r| {
+                r.inputs.iter().map(|i| classify(&source, &servers, c, i, &mut problems)).collect()
+            })
+            .collect();
+        resolved.push(roles);
+    }
+    let uses = outside_uses(&source, &servers, &mut problems);
+    let mut analysis = Analysis { source, servers, resolved, uses, problems: Vec::new() };
+    unread_outputs(&analysis, &mut problems);
+    problems.extend(super::graph::deadlocks(&analysis));
+    problems.sort_by(|a, b| (a.severity, &a.place).cmp(&(b.severity, &b.place)));
+    problems.dedup();
+    analysis.problems = problems;
+    Ok(analysis)
+}
+
+fn duplicates(c: &Coordinated, problems: &mut Vec<Problem>) {
+    let mut roles = BTreeSet::new();
+    let mut outputs = BTreeSet::new();
+    for role in &c.roles {
+        if !roles.insert(role.name.as_str()) {
+            problems.push(Problem::error(
+                Code::DuplicateRole,
+                &format!("{}.name", role.place),
+                format!("{} has two roles named {}", c.resource, role.name),
+            ));
+        }
+        for o in &role.outputs {
+            if !outputs.insert(o.name.as_str()) {
+                problems.push(Problem::error(
+                    Code::DuplicateOutput,
+                    &o.place,
+                    format!("{} already has an output {} (an output names one attribute of the resource)", c.resource, o.name),
+                ));
+            }
+        }
+        for (j, b) in role.inputs.iter().enumerate() {
+            for a in &role.inputs[..j] {
+                if !path::overlaps(&a.path, &b.path) {
+                    continue;
+                }
+                let (parent, child) = if a.path.len() <= b.path.len() { (a, b) } else { (b, a) };
+                // A parent bound to a literal map binds the child only if the map has it.
+                if parent.path.len() < child.path.len() {
+                    if let Some(m) =
+                        parent.expr.as_object().filter(|_| refs::call(&parent.expr).is_none())
+                    {
+                        let mut cur: Option<&Value> = m.get(&child.path[parent.path.len()]);
+                        for k in &child.path[parent.path.len() + 1..] {
+                            cur = cur.and_then(|v| v.get(k));
+                        }
+                        if cur.is_none() {
+                            continue;
+                        }
+                    }
+                }
+                let how = if a.path == b.path {
+                    "directly".to_string()
+                } else {
+                    format!("inside the value bound to {}", parent.path_text)
+                };
+                problems.push(Problem::error(
+                    Code::DuplicatePath,
+                    &b.place,
+                    format!(
+                        "node attribute {} is bound twice in role {} (also {how})",
+                        path::format(&child.path),
+                        role.name
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn classify(
+    source: &Source,
+    servers: &[Coordinated],
+    reader: &Coordinated,
+    input: &metadata::Input,
+    problems: &mut Vec<Problem>,
+) -> Resolved {
+    let place = &input.place;
+    // A whole-input reference to a published value travels through the coordinator.
+    if let Some((name, arg)) = refs::call(&input.expr) {
+        match refs::target(source, servers, name, arg) {
+            Some(Target::Published { server, member, output, path }) => {
+                if !path.is_empty() {
+                    problems.push(Problem::error(Code::UnsupportedInput, place, format!(
+                        "an attribute path after the run-time value {}.{output} is not supported: publish the part you need as its own output",
+                        servers[server].resource)));
+                }
+                return Resolved::Wait { server, member, output };
+            }
+            Some(Target::Gather { server, output, path }) => {
+                if !path.is_empty() {
+                    problems.push(Problem::error(
+                        Code::UnsupportedInput,
+                        place,
+                        format!(
+                            "an attribute path after the gather {}.{output} is not supported",
+                            servers[server].resource
+                        ),
+                    ));
+                }
+                return Resolved::Gather { server, output };
+            }
+            _ => {}
+        }
+    }
+    let mut has_calls = false;
+    refs::walk(&input.expr, place, &mut |at, name, arg| {
+        has_calls = true;
+        match refs::target(source, servers, name, arg) {
+            Some(
+                Target::Published { server, output, .. } | Target::Gather { server, output, .. },
+            ) => {
+                problems.push(Problem::error(Code::UnsupportedInput, at, format!(
+                    "the run-time value {}.{output} must be a whole input, not part of an expression: bind it to its own node attribute",
+                    servers[server].resource)));
+            }
+            Some(Target::HeatOfCoordinated { server, what }) => {
+                let other = &servers[server].resource;
+                let msg = if other == &reader.resource {
+                    format!("{what} of {other} itself can only be resolved after it is created: Heat rejects this as a circular dependency")
+                } else {
+                    format!("{what} of {other} is resolved by Heat, so {} boots only after {other} is created (only first_address, name and role outputs travel through the coordinator)", reader.resource)
+                };
+                problems.push(Problem::warning(Code::SerializedBoot, at, msg));
+            }
+            Some(Target::Unknown(code, msg)) => problems.push(Problem::error(code, at, msg)),
+            Some(Target::Param(p))
+                if !source.params.contains_key(&p)
+                    && !p.starts_with("OS::")
+                    && !p.starts_with("AWS::") =>
+            {
+                problems.push(Problem::error(
+                    Code::UnknownResource,
+                    at,
+                    format!("there is no parameter {p}"),
+                ));
+            }
+            _ => {}
+        }
+    });
+    if !has_calls {
+        return Resolved::Static { value: input.expr.clone() };
+    }
+    match refs::resolve_static(source, &input.expr) {
+        Some(value) => Resolved::Static { value },
+        None => Resolved::Heat {
+            expr: input.expr.clone(),
+            secret: refs::reads_hidden(source, &input.expr),
+        },
+    }
+}
+
+fn outside_uses(source: &Source, servers: &[Coordinated], problems: &mut Vec<Problem>) -> Vec<Use> {
+    let mut uses = Vec::new();
+    let Some(doc) = source.template.as_object() else { return uses };
+    for (k, v) in doc {
+        refs::walk(v, k, &mut |at, name, arg| {
+            if servers.iter().any(|c| at == c.place || at.starts_with(&format!("{}.", c.place))) {
+                return;
+            }
+            match refs::target(source, servers, name, arg) {
+                Some(t @ (Target::Published { .. } | Target::Gather { .. })) => {
+                    uses.push(Use { place: at.to_string(), target: t });
+                }
+                Some(Target::Unknown(code, msg)) if code == Code::UnknownOutput => {
+                    problems.push(Problem::error(code, at, msg));
+                }
+                _ => {}
+            }
+        });
+    }
+    uses
+}
+
+fn unread_outputs(a: &Analysis, problems: &mut Vec<Problem>) {
+    let mut read: BTreeSet<(usize, &str)> = BTreeSet::new();
+    for roles in &a.resolved {
+        for inputs in roles {
+            for r in inputs {
+                if let Resolved::Wait { server, output, .. } | Resolved::Gather { server, output } =
+                    r
+                {
+                    read.insert((*server, output.as_str()));
+                }
+            }
+        }
+    }
+    for u in &a.uses {
+        if let Target::Published { server, output, .. } | Target::Gather { server, output, .. } =
+            &u.target
+        {
+            read.insert((*server, output.as_str()));
+        }
+    }
+    for (i, c) in a.servers.iter().enumerate() {
+        for role in &c.roles {
+            for o in &role.outputs {
+                if !read.contains(&(i, o.name.as_str())) {
+                    problems.push(Problem::warning(
+                        Code::UnreadOutput,
+                        &o.place,
+                        format!(
+                            "nobody reads {}.{} (no input, resource or stack output uses it)",
+                            c.resource, o.name
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! `heat-sync compile`: the examples compile to templates that Heat 27 accepts (the
+//! oracle, `--strict`), whose user-data's cloud-config passes cloud-init's own schema
+//! check, in which coordinated servers do not depend on each other; snapshots of the
+//! output; the old-version and CFN paths; user-data kept; simulate's concrete plans.
+
+mod compile_util;
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use compile_util::{example, inputs, oracle, snapshot};
+use heat_sync::compile::{compile, simulate_plans, Compiled, Options, SimulateOptions};
+use heat_sync::plan::{InputSource, ServerId};
+use heat_sync::Value;
+
+fn compiled(name: &str) -> Compiled {
+    compile(
+        &example(name),
+        &Options { coordinator: Some("zk://10.0.0.2:2181/heat-sync".into()), ..Options::default() },
+    )
+    .unwrap()
+}
+
+/// Heat's answer has no error, and no edge between two of `servers`.
+fn heat_accepts(text: &str, ext: &str, servers: &[&str]) {
+    let Some(o) = oracle(text, ext, &[]) else { return };
+    assert_eq!(o["errors"], serde_json::json!([]), "{o:#}");
+    assert_eq!(o["strict_errors"], serde_json::json!([]), "{o:#}");
+    for msg in o["strict_needs_cloud"].as_array().unwrap() {
+        assert!(msg.as_str().unwrap().contains("offline"), "{msg}");
+    }
+    for e in o["edges"].as_array().unwrap() {
+        let (a, b) = (e[0].as_str().unwrap(), e[1].as_str().unwrap());
+        assert!(
+            !(servers.contains(&a) && servers.contains(&b)),
+            "Heat orders {a} after {b}: {o:#}"
+        );
+    }
+}
+
+/// Every user-data of the compiled template (the str_replace template text).
+fn user_data(t: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    if k == "user_data" || k == "UserData" {
+                        let text = x
+                            .pointer("/str_replace/template")
+                            .or_else(|| x.pointer("/Fn::Base64/Fn::Replace/1"))
+                            .or_else(|| x.pointer("/Fn::Replace/1"))
+                            .unwrap_or(x);
+                        out.push(text.as_str().unwrap().to_string());
+                    } else {
+                        walk(x, out);
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    walk(t, &mut out);
+    out
+}
+
+/// The `#cloud-config` part of a multipart user-data, tokens replaced by placeholders
+/// (a JSON token stands for a whole input source).
+fn cloud_config_part(ud: &str) -> String {
+    let start = ud.find("#cloud-config").expect("a cloud-config part");
+    let end = ud[start..].find("\n--==heat-sync-boundary==").map_or(ud.len(), |e| start + e);
+    let mut text = ud[start..end].to_string();
+    while let Some(i) = text.find("@@heat_sync_v") {
+        let j = i + text[i + 2..].find("@@").unwrap() + 4;
+        text.replace_range(i..j, r#"{"kind": "static", "value": "placeholder"}"#);
+    }
+    text.replace("@@heat_sync_", "placeholder_")
+}
+
+fn cloud_init_schema(cfg: &str) {
+    let Ok(version) = Command::new("cloud-init").arg("--version").output() else {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "cloud-init is not installed");
+        eprintln!("skipped: cloud-init is not installed");
+        return;
+    };
+    assert!(version.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("user-data.cfg");
+    std::fs::write(&f, cfg).unwrap();
+    let out = Command::new("cloud-init").args(["schema", "-c"]).arg(&f).output().unwrap();
+    let text =
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success() && text.contains("Valid cloud-config"),
+        "cloud-init schema:\n{text}\n---\n{cfg}"
+    );
+    // The plan inside is JSON once Heat has filled it in.
+    let doc: serde_yaml::Value = serde_yaml::from_str(cfg).unwrap();
+    let plan = doc["write_files"][0]["content"].as_str().unwrap();
+    let plan: Value =
+        serde_json::from_str(plan).unwrap_or_else(|e| panic!("plan is not JSON: {e}\n{plan}"));
+    assert_eq!(plan["format"], "heat-sync/server-plan");
+    assert_eq!(doc["write_files"][0]["permissions"].as_str(), Some("0600"));
+}
+
+#[test]
+fn examples_compile_to_templates_heat_accepts() {
+    for (name, servers) in
+        [("wordpress", &["db", "web"][..]), ("three-tier", &["db", "web", "lb"][..])]
+    {
+        let c = compiled(name);
+        snapshot(&format!("compile_{name}.yaml"), &c.template_text);
+        snapshot(&format!("compile_{name}.plan.json"), &(c.stack_plan.to_json() + "\n"));
+        heat_accepts(&c.template_text, "yaml", servers);
+        let uds = user_data(&c.template);
+        assert_eq!(uds.len(), servers.len());
+        for ud in uds {
+            cloud_init_schema(&cloud_config_part(&ud));
+        }
+    }
+}
+
+#[test]
+fn cloud_init_schema_check_rejects_a_bad_cloud_config() {
+    if Command::new("cloud-init").arg("--version").output().is_err() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.cfg");
+    std::fs::write(&f, "#cloud-config\nwrite_files:\n  - permissions: 600\n").unwrap();
+    let out = Command::new("cloud-init").args(["schema", "-c"]).arg(&f).output().unwrap();
+    assert!(!out.status.success(), "cloud-init accepted a write_files entry without path");
+}
+
+#[test]
+fn compiled_template_keeps_metadata_and_hidden_parameters() {
+    let c = compiled("wordpress");
+    let text = &c.template_text;
+    assert!(!text.contains("heat_sync:"), "heat_sync sections are removed");
+    // The hidden parameter reaches the user-data as get_param, never as its value.
+    let params =
+        c.template.pointer("/resources/db/properties/user_data/str_replace/params").unwrap();
+    let hidden = params
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|v| v["value"] == serde_json::json!({"get_param": "db_password"}))
+        .unwrap();
+    assert_eq!(hidden["secret"], true);
+    assert_eq!(c.template["parameters"]["heat_sync_secret"]["hidden"], true);
+    assert_eq!(
+        c.template["parameters"]["heat_sync_coordinator"]["default"],
+        "zk://10.0.0.2:2181/heat-sync"
+    );
+    let ud = user_data(&c.template).join("\n");
+    assert!(!ud.contains("change-me"));
+    // Stack outputs read the wait condition (through the values stack in this version).
+    assert_eq!(
+        c.template["outputs"]["site"]["value"],
+        serde_json::json!({"get_attr": ["heat_sync_values", "outputs", "web_url"]})
+    );
+}
+
+#[test]
+fn values_stack_takes_the_signal_data_apart() {
+    let c = compiled("three-tier");
+    let nested =
+        c.template["resources"]["heat_sync_values"]["properties"]["template"].as_str().unwrap();
+    // The wait conditions' `data` as Heat gives it: a JSON string of {signal id: data}.
+    let lb = r#"lb_heat_sync_wait={"lb": {"frontend": "http://lb/"}}"#;
+    let web = r#"web_heat_sync_wait={"web.1": {"url": "u1"}, "web.0": {"url": "u0"}, "web.2": {"url": "u2"}}"#;
+    let Some(o) = oracle(nested, "json", &["-P", lb, "-P", web, "--resolve"]) else { return };
+    assert_eq!(o["errors"], serde_json::json!([]), "{o:#}");
+    let outputs = &o["resolved"]["outputs"];
+    assert_eq!(outputs["lb_frontend"]["value"], "http://lb/", "{o:#}");
+    assert_eq!(outputs["web.0_url"]["value"], "u0");
+    assert_eq!(outputs["web.2_url"]["value"], "u2");
+}
+
+const OLD_AND_CFN: &[(&str, &str, &str)] = &[
+    ("hot-2014", "yaml", "heat_template_version: 2014-10-16
+parameters:
+  key: {type: string, default: k}
+resources:
+  db:
+    type: OS::Nova::Server
+    properties:
+      image: i
+      flavor: f
+      key_name: {get_param: key}
+      user_data: |
+        #!/bin/sh
+        echo hello from the author
+    metadata:
+      owner: ops
+      heat_sync:
+        tool: script
+        roles: [{name: m, run: 'heat-sync put h x', outputs: {h: h}}]
+  web:
+    type: OS::Nova::Server
+    properties: {image: i, flavor: f}
+    metadata:
+      heat_sync:
+        tool: script
+        roles: [{name: w, run: 'true', inputs: {h: {get_attr: [db, h]}, k: {get_param: key}}, outputs: {url: u}}]
+  note:
+    type: OS::Heat::Value
+    properties: {value: {get_attr: [web, url]}}
+outputs:
+  site: {value: {get_attr: [web, url]}}
+"),
+    ("cfn", "json", r##"{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Parameters": {"Pw": {"Type": "String", "NoEcho": "true", "Default": "x"}},
+  "Resources": {
+    "Db": {"Type": "AWS::EC2::Instance",
+           "Properties": {"ImageId": "i", "InstanceType": "m1.small", "UserData": {"Fn::Base64": "#!/bin/sh\necho author\n"}},
+           "Metadata": {"heat_sync": {"tool": "script", "roles": [{"name": "m", "run": "true", "inputs": {"pw": {"Ref": "Pw"}}, "outputs": {"h": "h"}}]}}},
+    "Web": {"Type": "OS::Nova::Server",
+            "Properties": {"image": "i", "flavor": "f"},
+            "Metadata": {"heat_sync": {"tool": "script", "roles": [{"name": "w", "run": "true", "inputs": {"h": {"Fn::GetAtt": ["Db", "h"]}}, "outputs": {"url": "u"}}]}}}
+  },
+  "Outputs": {"Site": {"Value": {"Fn::GetAtt": ["Web", "url"]}}}
+}"##),
+];
+
+#[test]
+fn old_hot_and_cfn_read_the_wait_condition_with_fn_select() {
+    for (name, ext, text) in OLD_AND_CFN {
+        let c = compile(&inputs(&format!("{name}.{ext}"), text), &Options::default()).unwrap();
+        snapshot(&format!("compile_{name}.{ext}"), &c.template_text);
+        let servers: &[&str] = if *ext == "json" { &["Db", "Web"] } else { &["db", "web"] };
+        heat_accepts(&c.template_text, ext, servers);
+        let site = if *ext == "json" {
+            &c.template["Outputs"]["Site"]["Value"]
+        } else {
+            &c.template["outputs"]["site"]["value"]
+        };
+        assert!(
+            site.to_string().starts_with(r#"{"Fn::Select":["url",{"Fn::Select":["#),
+            "{name}: {site}"
+        );
+        if *ext == "yaml" {
+            // Other metadata kept; the author's user-data kept as a part.
+            assert_eq!(
+                c.template["resources"]["db"]["metadata"],
+                serde_json::json!({"owner": "ops"})
+            );
+            let ud = user_data(&c.template)[0].clone();
+            assert!(ud.contains("#!/bin/sh\necho hello from the author\n"), "{ud}");
+            cloud_init_schema(&cloud_config_part(&ud));
+        } else {
+            let ud = user_data(&c.template)[0].clone();
+            assert!(ud.starts_with("#!/bin/sh\n") && ud.contains("echo author"), "{ud}");
+        }
+    }
+}
+
+#[test]
+fn refuses_templates_with_check_errors() {
+    let e = compile(&example("deadlock"), &Options::default()).unwrap_err();
+    assert!(
+        e.to_string().contains("deadlock: web/wordpress waits for db.db_host from db/mysql"),
+        "{e}"
+    );
+}
+
+#[test]
+fn simulate_plans_expand_members_and_resolve_locally() {
+    let c = compiled("three-tier");
+    let plans = simulate_plans(
+        &c,
+        &SimulateOptions {
+            address: "embedded:///tmp/x".into(),
+            stack_id: "sim-1".into(),
+            stack_name: "sim".into(),
+            secret: Some("s3cret".into()),
+        },
+    )
+    .unwrap();
+    let ids: Vec<String> = plans.iter().map(|p| p.server.to_string()).collect();
+    assert_eq!(ids, ["db", "web.0", "web.1", "web.2", "lb"]);
+    let web1 = &plans[2];
+    assert!(web1.roles[0].run.as_deref().unwrap().contains("http://web-1."), "%index% replaced");
+    assert_eq!(web1.coordinator.namespace, "/heat-sync/sim-1");
+    let creds = web1.coordinator.credentials.as_ref().unwrap();
+    assert_eq!(creds.user, "web.1");
+    assert_eq!(creds.secret, "s3cret");
+    assert!(web1.signal.is_none());
+    let keys: BTreeSet<String> = web1.roles[0]
+        .inputs
+        .iter()
+        .filter_map(|i| match &i.source {
+            InputSource::Wait { key, .. } => Some(key.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        ["db.db_password", "db.db_port", "db.first_address"]
+            .into_iter()
+            .map(String::from)
+            .collect()
+    );
+    let lb = &plans[4];
+    assert!(
+        matches!(&lb.roles[0].inputs[0].source, InputSource::Gather { group, count: Some(3), .. } if group == "web")
+    );
+    // Every static value is concrete: no token is left.
+    for p in &plans {
+        assert!(!p.to_json().contains("@@heat_sync"), "{}", p.to_json());
+        assert_eq!(ServerId::plain("x").member, None);
+    }
+}
