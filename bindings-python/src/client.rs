@@ -18,9 +18,6 @@ use pyo3::types::{PyString, PyTuple};
 use crate::convert::{serialize_to_py, to_py, to_value};
 use crate::errors::{catch, to_pyerr, Failure};
 
-/// The default longest wait of `get` and `gather`, in seconds.
-const DEFAULT_TIMEOUT: f64 = 600.0;
-
 /// A session with the coordinator for one stack's namespace.
 #[pyclass(module = "heat_sync._heat_sync", name = "Client", frozen)]
 pub struct Client {
@@ -197,7 +194,7 @@ impl Client {
     /// already is). Raises `heat_sync.TimeoutError` after `timeout` seconds naming the
     /// key and its producer, `heat_sync.CoordinatorError` when the producing role
     /// failed, and `KeyboardInterrupt` on Ctrl-C. Other threads run meanwhile.
-    #[pyo3(signature = (key, timeout=DEFAULT_TIMEOUT))]
+    #[pyo3(signature = (key, timeout=600.0))]
     fn get<'py>(
         &self,
         py: Python<'py>,
@@ -213,7 +210,7 @@ impl Client {
     /// Blocks until every member of `group` has published `output` and returns the
     /// values in member order: members `0..count` of a ResourceGroup, or the current
     /// members of an AutoScalingGroup (`count=None`).
-    #[pyo3(signature = (group, output, count=None, timeout=DEFAULT_TIMEOUT))]
+    #[pyo3(signature = (group, output, count=None, timeout=600.0))]
     fn gather<'py>(
         &self,
         py: Python<'py>,

@@ -15,6 +15,8 @@ use pyo3::prelude::*;
 use pyo3::sync::GILOnceCell;
 use pyo3::types::{PyDict, PyModule};
 
+use crate::convert::serialize_to_py;
+
 /// Why a guarded core call did not return a value.
 pub enum Failure {
     /// The core reported an error.
@@ -88,10 +90,18 @@ fn describe<'py>(
     e: &heat_sync::Error,
 ) -> PyResult<(&'static str, String, Attrs<'py>)> {
     use heat_sync::Error as E;
+    let place =
+        |p: &str| -> PyResult<Attrs<'py>> { Ok(vec![("place", p.into_pyobject(py)?.into_any())]) };
     let (class, attrs): (&'static str, Attrs<'py>) = match e {
+        E::Template(heat_sync::template::TemplateError::Invalid { place: p, .. }) => {
+            ("TemplateError", place(p)?)
+        }
         E::Template(_) => ("TemplateError", Vec::new()),
         E::Graph(g) => ("GraphError", graph_attrs(py, g)?),
         E::DataFlow(d) => ("DataFlowError", dataflow_attrs(py, d)?),
+        E::Compile(heat_sync::compile::CompileError::Invalid { place: p, .. }) => {
+            ("CompileError", place(p)?)
+        }
         E::Compile(_) => ("CompileError", Vec::new()),
         E::Plan(_) => ("PlanError", Vec::new()),
         E::Coordinator(_) => ("CoordinatorError", Vec::new()),
@@ -125,13 +135,51 @@ fn graph_attrs<'py>(py: Python<'py>, e: &heat_sync::graph::GraphError) -> PyResu
 }
 
 fn dataflow_attrs<'py>(
-    _py: Python<'py>,
+    py: Python<'py>,
     e: &heat_sync::dataflow::DataFlowError,
 ) -> PyResult<Attrs<'py>> {
-    use heat_sync::dataflow::DataFlowError as D;
+    use heat_sync::dataflow::{Code, DataFlowError as D};
     Ok(match e {
-        D::Invalid { .. } => Vec::new(),
+        D::Invalid { place, .. } => vec![("place", place.into_pyobject(py)?.into_any())],
+        D::Problems { problems } => {
+            let mut attrs = vec![("problems", serialize_to_py(py, problems)?)];
+            if let Some(first) = problems.iter().find(|p| p.is_error()) {
+                attrs.push(("place", first.place.as_str().into_pyobject(py)?.into_any()));
+            }
+            let cycle = problems
+                .iter()
+                .filter(|p| p.code == Code::Deadlock)
+                .find_map(|p| deadlock_cycle(&p.message));
+            if let Some(cycle) = cycle {
+                attrs.push(("cycle", cycle.into_pyobject(py)?.into_any()));
+            }
+            attrs
+        }
         _ => Vec::new(),
+    })
+}
+
+/// The roles on a deadlock, in order, from the core's hop-by-hop message
+/// (`deadlock: a/first waits for b.out_b from b/second, which waits for a.out_a from
+/// a/first`, hops also written `x/r runs after y/s`): `["a/first", "b/second"]`.
+fn deadlock_cycle(message: &str) -> Option<Vec<String>> {
+    let hops = message.strip_prefix("deadlock: ")?;
+    let mut roles = Vec::new();
+    for (i, hop) in hops.split(", which").enumerate() {
+        let hop = hop.trim();
+        if i == 0 {
+            roles.push(hop.split_whitespace().next()?.to_owned());
+        }
+        let next = match hop.rsplit_once(" from ") {
+            Some((_, role)) => role,
+            None => hop.rsplit_once("runs after ")?.1,
+        };
+        roles.push(next.trim().to_owned());
+    }
+    // The message closes the loop on the first role.
+    (roles.len() >= 2 && roles.first() == roles.last()).then(|| {
+        roles.pop();
+        roles
     })
 }
 

@@ -11,7 +11,9 @@
 #![allow(unsafe_code)]
 
 mod client;
+mod compile;
 mod convert;
+mod dataflow;
 mod errors;
 mod stack;
 
@@ -28,6 +30,8 @@ fn _panic_for_tests(py: Python<'_>, message: String) -> PyResult<()> {
 #[pymodule]
 fn _heat_sync(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(compile::compile, m)?)?;
+    m.add_function(wrap_pyfunction!(dataflow::check, m)?)?;
     m.add_function(wrap_pyfunction!(stack::graph, m)?)?;
     m.add_class::<client::Client>()?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;

@@ -9,18 +9,30 @@ use crate::errors::{catch, to_pyerr};
 /// `template_class`, `errors` (Heat's messages; empty when Heat accepts the
 /// template), `resources`, `edges`, `implicit_edges`, `creation_order`, `conditions`,
 /// `disabled_resources`, `parameters` (hidden values as `******`).
+///
+/// With `dataflow=True`, the role-level data-flow graph instead, as
+/// `heat-sync graph --dataflow --format json`: `{roles, edges, inputs}`.
 #[pyfunction]
-#[pyo3(signature = (template, environments=None, params=None, files=None))]
+#[pyo3(signature = (template, environments=None, params=None, files=None, *, dataflow=false))]
 pub fn graph<'py>(
     py: Python<'py>,
     template: &Bound<'py, PyAny>,
     environments: Option<&Bound<'py, PyAny>>,
     params: Option<&Bound<'py, PyAny>>,
     files: Option<&Bound<'py, PyAny>>,
+    dataflow: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let inputs = inputs(template, environments, params, files)?;
     let answer = py
-        .allow_threads(|| catch(|| Ok(heat_sync::stack::analyse(&inputs).to_json())))
+        .allow_threads(|| {
+            catch(|| {
+                if dataflow {
+                    crate::dataflow::graph_json(&inputs)
+                } else {
+                    Ok(heat_sync::stack::analyse(&inputs).to_json())
+                }
+            })
+        })
         .map_err(|e| to_pyerr(py, e))?;
     to_py(py, &answer)
 }

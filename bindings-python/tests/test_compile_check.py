@@ -65,7 +65,8 @@ def test_hidden_parameter_values_never_reach_the_compiled_template() -> None:
 
 def test_the_compiled_template_is_one_heat_accepts(oracle: ModuleType) -> None:
     out = heat_sync.compile(read("wordpress.yaml"))
-    result = oracle.run_oracle(json.dumps(out["template"]), params={"heat_sync_coordinator": "zk://127.0.0.1:2181"})
+    params = {"heat_sync_coordinator": "zk://127.0.0.1:2181", "heat_sync_secret": "s", "db_password": "p"}
+    result = oracle.run_oracle(json.dumps(out["template"]), params=params)
     assert result["errors"] == []
     # Coordinated servers boot in parallel: neither waits for the other in Heat's graph.
     assert ["web", "db"] not in result["edges"]

@@ -41,8 +41,11 @@ def make_stack(oracle: ModuleType, text: str, params: dict[str, str]) -> Any:
 
     tmpl = oracle.build_template(text, "template.yaml", params, [], {})
     oracle.engine_validate_template(tmpl)
-    stk = heat_stack.Stack(oracle.dummy_context(), "wordpress", tmpl, stack_id=str(uuid.uuid4()), strict_validate=False)
+    stk = heat_stack.Stack(oracle.dummy_context(), "wordpress", tmpl, strict_validate=False)
     stk.validate(validate_res_tmpl_only=True)
+    # The id Stack.store() gives it before create (set after validation: with an id,
+    # Heat would look the stack's resources up in its database).
+    stk.id = str(uuid.uuid4())
     return stk
 
 

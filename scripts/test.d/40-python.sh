@@ -5,7 +5,7 @@
 # started by scripts/test). scripts/install.d/40-python.sh built and installed the wheel.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-py=.venv-python/bin/python
+py="$PWD/.venv-python/bin/python"
 if [ ! -x "$py" ]; then
   echo "40-python: $py missing: run scripts/install.d/40-python.sh" >&2
   exit 1

@@ -34,10 +34,12 @@ from heat_sync._errors import (
     TemplateError,
     TimeoutError,
 )
-from heat_sync._heat_sync import Client, __version__, graph
+from heat_sync._heat_sync import Client, __version__, check, compile, graph
 
 __all__ = [
     "__version__",
+    "compile",
+    "check",
     "graph",
     "Client",
     "Error",

@@ -35,6 +35,10 @@ class Error(Exception):
     coordinator key).  Keyword arguments become attributes of the instance.
     """
 
+    #: The place the error is about, when it has one: a template path such as
+    #: ``resources.web.metadata.heat_sync.roles[0].inputs.wordpress.db.host``.
+    place: str | None = None
+
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
         for name, value in details.items():
@@ -62,8 +66,12 @@ class DataFlowError(Error):
     reference to an output nobody produces, an input bound twice."""
 
     #: A deadlock, hop by hop: the roles on the cycle as ``server/role`` strings, in
-    #: order (``None`` for other data-flow errors).
+    #: order, each waiting for the next and the last for the first (``None`` for
+    #: other data-flow errors).
     cycle: list[str] | None = None
+    #: Every problem ``check`` found, as ``{severity, code, place, message}`` dicts,
+    #: when the error is compile refusing the template (``None`` otherwise).
+    problems: list[dict[str, Any]] | None = None
 
 
 class CompileError(Error):

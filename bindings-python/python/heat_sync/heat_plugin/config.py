@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from oslo_config import cfg
 
 GROUP = "heat_sync"
@@ -23,6 +25,6 @@ def list_opts() -> list[tuple[str, list[cfg.Opt]]]:
     return [(GROUP, list(OPTS))]
 
 
-def conf() -> cfg.ConfigOpts.GroupAttr:
-    """The ``[heat_sync]`` group of the engine's configuration."""
+def conf() -> Any:
+    """The ``[heat_sync]`` group of the engine's configuration (attributes per option)."""
     return cfg.CONF[GROUP]

@@ -83,7 +83,10 @@ class CoordinatorNamespacePlugin(lifecycle_plugin.LifecyclePlugin):  # type: ign
         is_stack_failure: bool = False,
     ) -> None:
         """After a successful DELETE: remove the namespace and everything in it."""
-        if action != stack.DELETE or is_stack_failure or not is_heat_sync_stack(stack):
+        # Heat 27's do_post_ops drops its is_stack_failure argument (it always calls
+        # the plugin without it), so the stack's own state says whether delete failed.
+        failed = is_stack_failure or stack.status == stack.FAILED
+        if action != stack.DELETE or failed or not is_heat_sync_stack(stack):
             return
         client = connect(stack)
         try:
