@@ -382,3 +382,19 @@ fn cli_warnings_alone_exit_zero() {
     assert_eq!(code, 0);
     assert_eq!(err.trim(), "warning: resources.db.metadata.heat_sync.roles[0].outputs.spare: nobody reads db.spare (no input, resource or stack output uses it) [unread-output]");
 }
+
+#[test]
+fn cli_graph_dataflow_formats() {
+    let (code, out, _) = run(&["graph", "--dataflow", "examples/three-tier/template.yaml"]);
+    assert_eq!(code, 0);
+    snapshot("graph_dataflow_three-tier.json", &out);
+    let (code, out, _) = run(&["graph", "--dataflow", "--format", "dot", "examples/three-tier/template.yaml"]);
+    assert_eq!(code, 0);
+    snapshot("graph_dataflow_three-tier.dot", &out);
+    let (code, out, _) = run(&["graph", "--dataflow", "--format", "svg", "examples/wordpress/template.yaml"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("<svg") && out.contains("web/wordpress"), "{out}");
+    let (code, _, err) = run(&["graph", "--dataflow", "examples/deadlock/template.yaml"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("deadlock: web/wordpress waits for db.db_host"), "{err}");
+}

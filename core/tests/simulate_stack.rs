@@ -23,6 +23,8 @@ fn three_tier_runs_to_completion_with_waits_on_the_timeline() {
         "lb/haproxy: got app.endpoint from every member of app/app",
         "db/mysql: published db.db_password = ******",
         "every role of every server finished",
+        "db: signalled Heat: SUCCESS (HTTP 200)",
+        "4 of 4 servers signalled SUCCESS: the stack would be CREATE_COMPLETE",
         "[app.0/app] app app.0 connects to 127.0.0.2:3306 as app-0",
     ] {
         assert!(stdout.contains(line), "missing {line:?} in:\n{stdout}");
@@ -61,6 +63,8 @@ fn a_failed_role_stops_its_consumers_at_once_and_exits_1() {
         "{stderr}"
     );
     assert!(took < Duration::from_secs(30), "{took:?}");
+    assert!(stdout.contains("the stack would be CREATE_FAILED:"), "{stdout}");
+    assert!(stdout.contains("  db: heat-sync: db/mysql failed: script exit status: 1"), "{stdout}");
 }
 
 #[test]
@@ -75,4 +79,63 @@ fn chef_servers_without_chef_solo_are_refused_with_exit_2() {
         stderr.contains("servers db use tool chef") && stderr.contains("chef-solo"),
         "{stderr}"
     );
+}
+
+fn simulate_template(
+    dir: &std::path::Path,
+    template: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_heat-sync"))
+        .arg("simulate")
+        .arg(root.join(template))
+        .arg("--work-dir")
+        .arg(dir.join("run"))
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_three_tier_example_prints_its_stack_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = simulate_template(
+        dir.path(),
+        "examples/three-tier/template.yaml",
+        &["--param", "web_count=2"],
+    );
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("simulating three-tier: 4 servers"), "{stdout}");
+    let outputs: Vec<&str> = stdout.lines().skip_while(|l| *l != "stack outputs:").collect();
+    assert_eq!(
+        outputs[1..4],
+        [
+            "  frontend: http://lb.example:80/",
+            r#"  backends: ["http://web-0.shop.example:8080/","http://web-1.shop.example:8080/"]"#,
+            "  first_backend: http://web-0.shop.example:8080/",
+        ],
+        "{stdout}"
+    );
+    // The generated password never shows.
+    let state =
+        std::fs::read_to_string(dir.path().join("run/servers/db/agent/state.json")).unwrap();
+    let state: serde_json::Value = serde_json::from_str(&state).unwrap();
+    let password = state["finished"]["postgres"]["outputs"]["db_password"].as_str().unwrap();
+    assert_eq!(password.len(), 24);
+    assert!(!stdout.contains(password) && !stderr.contains(password));
+}
+
+#[test]
+fn a_deadlocked_template_is_refused_with_the_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = simulate_template(dir.path(), "examples/deadlock/template.yaml", &[]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("deadlock: web/wordpress waits for db.db_host from db/mysql"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("run").exists(), "nothing may start");
 }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use heat_sync::compile::{self, Options};
 
-use super::check::TemplateArgs;
+use super::graph::TemplateArgs;
 
 /// Arguments of `heat-sync compile`.
 #[derive(clap::Args, Debug)]
@@ -34,7 +34,7 @@ pub struct Args {
 
 /// Runs `heat-sync compile`.
 pub fn run(args: Args) -> ExitCode {
-    let inputs = match args.template.inputs() {
+    let inputs = match args.template.to_inputs() {
         Ok(i) => i,
         Err(e) => return super::usage_error(e),
     };

@@ -88,10 +88,10 @@ pub fn run(args: Args) -> ExitCode {
         Ok(i) => i,
         Err(e) => return super::usage_error(e),
     };
-    let analysis = stack::analyse(&inputs);
     if args.dataflow {
-        return super::not_yet("graph --dataflow");
+        return dataflow(&inputs, args.format);
     }
+    let analysis = stack::analyse(&inputs);
     let text = match args.format {
         Format::Json => {
             let mut s =
@@ -118,5 +118,30 @@ pub fn run(args: Args) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// `graph --dataflow`: the role-level data-flow graph (`{roles, edges, inputs}` as JSON,
+/// or drawn); exit 1 when `check` finds errors in it (they go to stderr).
+fn dataflow(inputs: &Inputs, format: Format) -> ExitCode {
+    let analysis = match heat_sync::dataflow::analyse(inputs) {
+        Ok(a) => a,
+        Err(e) => return super::usage_error(e),
+    };
+    let graph = heat_sync::dataflow::graph::flow_graph(&analysis);
+    match format {
+        Format::Json => {
+            println!("{}", serde_json::to_string_pretty(&graph).expect("the graph serializes"))
+        }
+        Format::Dot => print!("{}", graph.diagram().to_dot()),
+        Format::Svg => print!("{}", graph.diagram().to_svg()),
+    }
+    for p in &analysis.problems {
+        eprintln!("{p}");
+    }
+    if analysis.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }

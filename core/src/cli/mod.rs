@@ -16,8 +16,3 @@ pub fn usage_error(e: impl std::fmt::Display) -> ExitCode {
     eprintln!("heat-sync: {e}");
     ExitCode::from(2)
 }
-
-/// Placeholder exit for a subcommand whose issue has not landed yet.
-pub fn not_yet(name: &str) -> ExitCode {
-    usage_error(format!("`{name}` is not available in this build yet"))
-}

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use heat_sync::dataflow::DataFlowError;
 use heat_sync::plan::StackPlan;
 use heat_sync::simulate::{self, SimulateOptions, Stack};
 use heat_sync::stack::Inputs;
@@ -76,14 +77,31 @@ impl Args {
         Ok(inputs)
     }
 
-    fn stack(&self) -> Result<Stack, String> {
+    /// The stack to simulate, or the exit status after saying why there is none:
+    /// problems `check` finds are printed one per line (exit 1, as `check`), anything
+    /// else is a usage or input/output error (exit 2).
+    fn stack(&self) -> Result<Stack, ExitCode> {
         if let Some(file) = &self.stack_plan {
-            let plan = StackPlan::load(file).map_err(|e| e.to_string())?;
-            return Ok(Stack { name: stack_name(file), plan, outputs: Map::new() });
+            let plan = StackPlan::load(file).map_err(super::usage_error)?;
+            return Ok(Stack { name: stack_name(file), plan, outputs: Map::new(), compiled: None });
         }
         let template = self.template.as_ref().expect("clap requires a template");
-        let inputs = self.inputs(template)?;
-        simulate::compile_stack(&inputs, &stack_name(template)).map_err(|e| e.to_string())
+        let inputs = self.inputs(template).map_err(super::usage_error)?;
+        match simulate::compile_stack(&inputs, &stack_name(template)) {
+            Ok(stack) => {
+                for w in stack.compiled.iter().flat_map(|c| &c.warnings) {
+                    eprintln!("heat-sync simulate: {w}");
+                }
+                Ok(stack)
+            }
+            Err(heat_sync::Error::DataFlow(DataFlowError::Problems { problems })) => {
+                for p in problems.iter().filter(|p| p.is_error()) {
+                    eprintln!("{p}");
+                }
+                Err(ExitCode::from(1))
+            }
+            Err(e) => Err(super::usage_error(e)),
+        }
     }
 }
 
@@ -101,7 +119,7 @@ fn stack_name(file: &std::path::Path) -> String {
 pub fn run(args: Args) -> ExitCode {
     let stack = match args.stack() {
         Ok(s) => s,
-        Err(e) => return super::usage_error(e),
+        Err(code) => return code,
     };
     let heat_sync_bin = match std::env::current_exe() {
         Ok(p) => p,
@@ -140,6 +158,22 @@ pub fn run(args: Args) -> ExitCode {
         }
     }
     println!();
+    match report.heat_verdict() {
+        Ok(()) => println!(
+            "Heat's wait conditions (a local stand-in): {} of {} servers signalled SUCCESS: \
+             the stack would be CREATE_COMPLETE",
+            report.servers.len(),
+            report.servers.len()
+        ),
+        Err(reasons) => {
+            println!(
+                "Heat's wait conditions (a local stand-in): the stack would be CREATE_FAILED:"
+            );
+            for r in reasons {
+                println!("  {r}");
+            }
+        }
+    }
     if report.success() {
         println!("every role of every server finished");
         if args.work_dir.is_some() {

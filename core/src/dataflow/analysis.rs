@@ -105,6 +105,7 @@ impl Analysis {
 pub fn analyse(inputs: &Inputs) -> Result<Analysis, DataFlowError> {
     let source = source::load(inputs)?;
     let (servers, mut problems) = metadata::read(&source, &inputs.files);
+
     for c in &servers {
         duplicates(c, &mut problems);
     }

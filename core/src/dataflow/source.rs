@@ -41,7 +41,7 @@ pub struct Source {
     /// The HOT version as a date (`2016-10-14`, aliases such as `newton` mapped to
     /// their date); `2010-09-09` for CFN.
     pub version: String,
-    /// Parameters by name.
+    /// Parameters by name (values and hidden flags from the template core).
     pub params: BTreeMap<String, Param>,
 }
 
@@ -114,22 +114,13 @@ impl Source {
     }
 }
 
-/// Reads a template document: JSON when it starts with `{`, YAML otherwise.
+/// Reads a template document as Heat does (JSON, or YAML 1.1), through the template
+/// core's parser.
 pub fn parse_document(name: &str, text: &str) -> Result<(Value, bool), DataFlowError> {
     let is_json = text.trim_start().starts_with('{');
-    let doc: Result<Value, String> = if is_json {
-        serde_json::from_str(text).map_err(|e| e.to_string())
-    } else {
-        serde_yaml::from_str(text).map_err(|e| e.to_string())
-    };
-    let doc = doc.map_err(|e| DataFlowError::Invalid { place: name.into(), message: e })?;
-    if !doc.is_object() {
-        return Err(DataFlowError::Invalid {
-            place: name.into(),
-            message: "the template is not a mapping".into(),
-        });
-    }
-    Ok((doc, is_json))
+    let doc = crate::template::parse_text(text, name)
+        .map_err(|e| DataFlowError::Invalid { place: name.into(), message: e.to_string() })?;
+    Ok((Value::Object(doc), is_json))
 }
 
 /// Loads the template of `inputs` with its parameter values (`--param`, then every
@@ -154,75 +145,18 @@ pub fn load(inputs: &Inputs) -> Result<Source, DataFlowError> {
             message: "no heat_template_version or AWSTemplateFormatVersion".into(),
         });
     };
-    let mut source =
-        Source { name: name.into(), template, is_json, dialect, version, params: BTreeMap::new() };
-    source.params = param_values(&source, inputs)?;
-    Ok(source)
-}
-
-fn param_values(
-    source: &Source,
-    inputs: &Inputs,
-) -> Result<BTreeMap<String, Param>, DataFlowError> {
-    let mut given: BTreeMap<String, Value> = BTreeMap::new();
-    let mut defaults: BTreeMap<String, Value> = BTreeMap::new();
-    for (k, v) in &inputs.params {
-        given.insert(k.clone(), Value::String(v.clone()));
-    }
-    for (env_name, text) in &inputs.environments {
-        let (env, _) = parse_document(env_name, text)?;
-        for (section, into) in [("parameters", &mut given), ("parameter_defaults", &mut defaults)] {
-            if let Some(m) = env.get(section).and_then(Value::as_object) {
-                for (k, v) in m {
-                    into.insert(k.clone(), v.clone());
-                }
-            }
-        }
-    }
-    let decls =
-        source.template.get(source.key("parameters", "Parameters")).and_then(Value::as_object);
-    let mut params = BTreeMap::new();
-    for (pname, decl) in decls.into_iter().flatten() {
-        let hidden = match source.dialect {
-            Dialect::Hot => truthy(decl.get("hidden")),
-            Dialect::Cfn => truthy(decl.get("NoEcho")),
-        };
-        let default = decl.get(source.key("default", "Default")).cloned();
-        let value = given.get(pname).or_else(|| defaults.get(pname)).cloned().or(default);
-        let ptype =
-            decl.get(source.key("type", "Type")).and_then(Value::as_str).unwrap_or("string");
-        let value = value.map(|v| typed(ptype, v));
-        params.insert(pname.clone(), Param { value, hidden });
-    }
-    Ok(params)
-}
-
-fn truthy(v: Option<&Value>) -> bool {
-    match v {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
-        _ => false,
-    }
-}
-
-/// Converts a string parameter value to its declared type, as Heat does.
-fn typed(ptype: &str, v: Value) -> Value {
-    let Value::String(s) = &v else { return v };
-    match ptype {
-        "number" | "Number" => s
-            .parse::<i64>()
-            .map(Value::from)
-            .or_else(|_| s.parse::<f64>().map(Value::from))
-            .unwrap_or(v),
-        "boolean" => match s.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "on" | "t" | "y" | "1" => Value::Bool(true),
-            "false" | "no" | "off" | "f" | "n" | "0" => Value::Bool(false),
-            _ => v,
-        },
-        "comma_delimited_list" | "CommaDelimitedList" | "List<String>" => {
-            Value::Array(s.split(',').map(|x| Value::String(x.trim().to_string())).collect())
-        }
-        "json" => serde_json::from_str(s).unwrap_or(v),
-        _ => v,
-    }
+    let heat = crate::stack::analyse(inputs);
+    let params = heat
+        .parameters()
+        .map(|ps| {
+            ps.params
+                .iter()
+                .map(|(k, p)| {
+                    let value = p.raw_value().and_then(|_| p.value().ok());
+                    (k.clone(), Param { value, hidden: p.schema.hidden })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Source { name: name.into(), template, is_json, dialect, version, params })
 }

@@ -13,6 +13,7 @@
 //! waited for what, from whom, for how long) is printed, drawn as SVG when asked, and the
 //! stack outputs are evaluated with the published values ([`outputs`]).
 
+pub mod heat;
 pub mod outputs;
 pub mod timeline;
 
@@ -26,8 +27,8 @@ use std::time::{Duration, Instant};
 use crate::agent::events::{read_events, EVENTS_FILE};
 use crate::agent::state::{AgentState, STATE_FILE};
 use crate::plan::{
-    CoordinatorConfig, Credentials, ServerId, ServerPlan, StackPlan, StackServer, Tool,
-    PLAN_VERSION, SERVER_PLAN_FORMAT,
+    CoordinatorConfig, Credentials, ServerId, ServerPlan, SignalConfig, StackPlan, StackServer,
+    Tool, PLAN_VERSION, SERVER_PLAN_FORMAT,
 };
 use crate::{Map, Value};
 pub use timeline::Timeline;
@@ -72,6 +73,9 @@ pub struct Stack {
     pub plan: StackPlan,
     /// The template's `outputs` section (`{name: {value: ..., description: ...}}`).
     pub outputs: Map,
+    /// The compiled template when the stack comes from one: its server plans (with
+    /// parameters and other Heat-resolved inputs evaluated locally) are then compile's.
+    pub compiled: Option<Box<crate::compile::Compiled>>,
 }
 
 /// How to simulate.
@@ -119,12 +123,36 @@ pub struct SimulateReport {
     pub agent_errors: Vec<(String, String)>,
     /// The stack outputs in template order: `(name, value)`, `None` when unknown here.
     pub outputs: Vec<(String, Option<Value>)>,
+    /// The servers, in stack order.
+    pub servers: Vec<ServerId>,
+    /// What the stand-in for Heat's wait conditions received (the latest per server).
+    pub signals: Vec<heat::Signal>,
 }
 
 impl SimulateReport {
     /// True when every role of every server finished.
     pub fn success(&self) -> bool {
         self.failures.is_empty() && self.agent_errors.is_empty()
+    }
+
+    /// What Heat would conclude from the signals: `Ok` (CREATE_COMPLETE) when every
+    /// server signalled SUCCESS, otherwise the reasons (a FAILURE's reason, or a server
+    /// that never signalled).
+    pub fn heat_verdict(&self) -> Result<(), Vec<String>> {
+        let mut reasons = Vec::new();
+        for server in &self.servers {
+            let id = server.to_string();
+            match self.signals.iter().find(|s| s.id == id) {
+                Some(s) if s.status == "SUCCESS" => {}
+                Some(s) => reasons.push(format!("{id}: {}", s.reason)),
+                None => reasons.push(format!("{id}: no signal")),
+            }
+        }
+        if reasons.is_empty() {
+            Ok(())
+        } else {
+            Err(reasons)
+        }
     }
 }
 
@@ -185,25 +213,50 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> crate::Error + '_ {
     move |e| crate::Error::io(path, e)
 }
 
+/// The concrete server plans of the run: compile's for a compiled template, otherwise
+/// the stack plan's servers expanded; all meeting at `coordinator`.
+fn server_plans(stack: &Stack, coordinator: &CoordinatorConfig) -> crate::Result<Vec<ServerPlan>> {
+    let Some(compiled) = &stack.compiled else {
+        let servers = expand(&stack.plan);
+        return Ok(servers.into_iter().map(|(id, s)| server_plan(&id, s, coordinator)).collect());
+    };
+    let options = crate::compile::SimulateOptions {
+        address: coordinator.address.clone(),
+        stack_id: coordinator.namespace.trim_start_matches("/heat-sync/").to_string(),
+        stack_name: stack.name.clone(),
+        secret: None,
+    };
+    let mut plans = crate::compile::simulate_plans(compiled, &options)?;
+    // The coordinator client derives every identity from the stack secret itself.
+    for p in &mut plans {
+        p.coordinator = coordinator.clone();
+    }
+    Ok(plans)
+}
+
 /// Lays out the run's directory: the stack plan and one directory per server with its
 /// plan. Returns the servers in stack order.
 pub fn prepare(
     stack: &Stack,
     work: &Path,
     coordinator: &CoordinatorConfig,
+    signal: Option<&SignalConfig>,
 ) -> crate::Result<Vec<SimServer>> {
-    let servers = expand(&stack.plan);
-    if servers.is_empty() {
+    let mut plans = server_plans(stack, coordinator)?;
+    for p in &mut plans {
+        p.signal = signal.cloned();
+    }
+    if plans.is_empty() {
         return Err(crate::Error::Simulate(SimulateError::Empty { stack: stack.name.clone() }));
     }
     std::fs::create_dir_all(work).map_err(io(work))?;
     let plan_file = work.join("stack-plan.json");
     std::fs::write(&plan_file, stack.plan.to_json()).map_err(io(&plan_file))?;
     let mut out = Vec::new();
-    for (i, (id, s)) in servers.into_iter().enumerate() {
+    for (i, plan) in plans.into_iter().enumerate() {
+        let id = plan.server.clone();
         let dir = work.join("servers").join(id.to_string());
         std::fs::create_dir_all(&dir).map_err(io(&dir))?;
-        let plan = server_plan(&id, s, coordinator);
         let file = dir.join("server-plan.json");
         crate::agent::state::write_private(&file, &plan.to_json())?;
         out.push(SimServer {
@@ -416,7 +469,15 @@ fn report(
             (name.clone(), outputs::evaluate(expr, &published, &groups))
         })
         .collect();
-    Ok(SimulateReport { work_dir: work.to_path_buf(), timeline, failures, agent_errors, outputs })
+    Ok(SimulateReport {
+        work_dir: work.to_path_buf(),
+        timeline,
+        failures,
+        agent_errors,
+        outputs,
+        servers: servers.iter().map(|s| s.id.clone()).collect(),
+        signals: Vec::new(),
+    })
 }
 
 /// The coordinator configuration of a simulation: the embedded store in `work/store`,
@@ -450,13 +511,23 @@ pub fn coordinator_config(
     })
 }
 
-/// Compiles a template into a stack to simulate.
+/// Compiles a template into a stack to simulate. Templates that `check` finds errors in
+/// are refused (a [`crate::dataflow::DataFlowError::Problems`]).
 pub fn compile_stack(inputs: &crate::stack::Inputs, name: &str) -> crate::Result<Stack> {
-    let _ = (inputs, name);
-    Err(crate::Error::Compile(crate::compile::CompileError::Invalid {
-        place: inputs.template_name.clone(),
-        message: "compile is not in this build yet: simulate a plan with --stack-plan".into(),
-    }))
+    let compiled = crate::compile::compile(inputs, &crate::compile::Options::default())?;
+    let source = &compiled.analysis.source;
+    let outputs = source
+        .template
+        .get(source.key("outputs", "Outputs"))
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    Ok(Stack {
+        name: name.to_string(),
+        plan: compiled.stack_plan.clone(),
+        outputs,
+        compiled: Some(Box::new(compiled)),
+    })
 }
 
 /// Runs a whole simulation: lays out the run's directory, checks that chef-solo is there
@@ -475,7 +546,13 @@ pub fn simulate(stack: &Stack, options: &SimulateOptions) -> crate::Result<Simul
         ),
     };
     let coordinator = coordinator_config(&stack.name, &work, options.coordinator.as_deref())?;
-    let servers = prepare(stack, &work, &coordinator)?;
+    let heat = heat::WaitConditions::start().map_err(|e| {
+        crate::Error::Simulate(SimulateError::Spawn {
+            server: "the stand-in for Heat's wait conditions".into(),
+            message: e.to_string(),
+        })
+    })?;
+    let servers = prepare(stack, &work, &coordinator, Some(&heat.signal_config()))?;
     check_chef(&servers, &options.chef_solo)?;
     seed(&coordinator, &stack.plan)?;
     println!(
@@ -485,7 +562,8 @@ pub fn simulate(stack: &Stack, options: &SimulateOptions) -> crate::Result<Simul
         servers.iter().map(|s| format!("{} {}", s.id, s.address)).collect::<Vec<_>>().join(", "),
         coordinator.address
     );
-    let report = run_agents(stack, &servers, options, &work)?;
+    let mut report = run_agents(stack, &servers, options, &work)?;
+    report.signals = heat.finish();
     if report.success() {
         if options.coordinator.is_some() {
             remove(&coordinator)?;
