@@ -25,6 +25,7 @@ pub mod eval;
 mod hot;
 pub mod parse;
 pub mod pyfmt;
+pub mod yaql;
 
 pub use eval::{partial, resolve};
 pub use parse::{parse, parse_condition, ParseError};
@@ -250,6 +251,11 @@ impl Snippet {
     }
 }
 
+/// The [`FnError::kind`] of a call heat-sync cannot evaluate statically although
+/// Heat could (see docs/heat-gaps.md): static evaluation keeps it symbolic, without
+/// an `__error__`.
+pub const UNSUPPORTED: &str = "Unsupported";
+
 /// An error raised by a function, as Heat's exception class and message
 /// (`{"__error__": "ValueError: ..."}` in resolved values).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -285,9 +291,19 @@ impl FnError {
             format!("The specified reference \"{resource}\" (in {key}) is incorrect."),
         )
     }
-    /// The `"__error__"` text: `Class: message`.
+    /// The `"__error__"` text: `Class: message` (Python shows a `KeyError`'s message
+    /// quoted).
     pub fn tagged(&self) -> String {
-        format!("{}: {}", self.kind, self.message)
+        format!("{}: {}", self.kind, self.python_message())
+    }
+
+    /// `str()` of the Python exception.
+    pub fn python_message(&self) -> String {
+        if self.kind == "KeyError" {
+            pyfmt::repr_str(&self.message)
+        } else {
+            self.message.clone()
+        }
     }
 }
 

@@ -45,11 +45,7 @@ struct Parser<'a> {
 
 /// The message Python shows for an exception raised in a constructor.
 fn message(e: FnError) -> String {
-    if e.kind == "KeyError" {
-        pyfmt::repr_str(&e.message)
-    } else {
-        e.message
-    }
+    e.python_message()
 }
 
 impl Parser<'_> {

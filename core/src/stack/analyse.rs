@@ -110,7 +110,12 @@ fn build_parameters(
 
 fn run(a: &mut Analysis, inputs: &Inputs, options: &Options) -> Result<(), String> {
     // build_template: parse, version, environment merge.
-    let raw = tmpl::parse_text(&inputs.template, &inputs.template_name).map_err(|e| e.message())?;
+    let raw = tmpl::parse_text_limited(
+        &inputs.template,
+        &inputs.template_name,
+        options.max_template_size,
+    )
+    .map_err(|e| e.message())?;
     let t = Template::from_map(raw, &inputs.template_name).map_err(|e| e.message())?;
     a.version = Some(t.version_string());
     a.template_class = Some(t.version.class.clone());

@@ -131,6 +131,9 @@ pub fn definitions(t: &Template, scope: &StackScope) -> Result<Vec<ResourceDefn>
         } else {
             None
         };
+        // Heat retains what it did not create.
+        let deletion_policy =
+            if external_id.is_some() { Some("Retain".to_string()) } else { deletion_policy };
         let mut condition = None;
         if v.has_conditions {
             if let Some(raw) = field("condition") {
