@@ -388,10 +388,12 @@ fn cli_graph_dataflow_formats() {
     let (code, out, _) = run(&["graph", "--dataflow", "examples/three-tier/template.yaml"]);
     assert_eq!(code, 0);
     snapshot("graph_dataflow_three-tier.json", &out);
-    let (code, out, _) = run(&["graph", "--dataflow", "--format", "dot", "examples/three-tier/template.yaml"]);
+    let (code, out, _) =
+        run(&["graph", "--dataflow", "--format", "dot", "examples/three-tier/template.yaml"]);
     assert_eq!(code, 0);
     snapshot("graph_dataflow_three-tier.dot", &out);
-    let (code, out, _) = run(&["graph", "--dataflow", "--format", "svg", "examples/wordpress/template.yaml"]);
+    let (code, out, _) =
+        run(&["graph", "--dataflow", "--format", "svg", "examples/wordpress/template.yaml"]);
     assert_eq!(code, 0);
     assert!(out.contains("<svg") && out.contains("web/wordpress"), "{out}");
     let (code, _, err) = run(&["graph", "--dataflow", "examples/deadlock/template.yaml"]);
