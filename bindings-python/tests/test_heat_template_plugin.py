@@ -186,3 +186,19 @@ def test_heat_keeps_the_compiled_template_and_the_stack_plan(oracle: ModuleType)
     assert type(copy.deepcopy(tmpl)).__module__ == "heat.engine.hot.template"
     plan = tmpl.heat_sync_stack_plan
     assert plan is not None and plan["format"] == "heat-sync/stack-plan"
+
+
+def test_check_warnings_reach_heats_log(oracle: ModuleType, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    text = with_version(read("wordpress.yaml"), "heat_template_version", "2016-10-14", "2016-10-14" + SUFFIX)
+    text = text.replace("              db_port: mysql.port\n", "              db_port: mysql.port\n              unread: mysql.unread\n")
+    logging.disable(logging.NOTSET)  # the oracle silences logging process-wide
+    try:
+        with caplog.at_level(logging.WARNING, logger="heat_sync.heat_plugin.template"):
+            result = oracle.run_oracle(text, "template", HOT_PARAMS)
+    finally:
+        logging.disable(logging.CRITICAL)
+    assert result["errors"] == []
+    warnings = [r.getMessage() for r in caplog.records]
+    assert any("resources.db.metadata.heat_sync" in w and "unread" in w for w in warnings), warnings

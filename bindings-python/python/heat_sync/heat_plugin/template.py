@@ -22,6 +22,7 @@ no parameter value is frozen into the stored template.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,6 +32,8 @@ from heat.engine.hot import template as hot_template
 
 import heat_sync
 from heat_sync.heat_plugin import config
+
+LOG = logging.getLogger(__name__)
 
 #: Appended to Heat's version value to opt into heat-sync.
 SUFFIX = "-heat-sync"
@@ -78,9 +81,12 @@ def compile_for_heat(template: Mapping[str, Any], files: Mapping[str, Any] | Non
     if coordinator:
         options["coordinator"] = coordinator
     try:
-        return heat_sync.compile(source, files=_text_files(files), **options)
+        compiled = heat_sync.compile(source, files=_text_files(files), **options)
     except heat_sync.Error as e:
         raise exception.StackValidationFailed(message="heat-sync: %s" % e) from e
+    for warning in compiled.get("warnings", []):
+        LOG.warning("heat-sync: %s: %s [%s]", warning["place"], warning["message"], warning["code"])
+    return compiled
 
 
 class CompileOnLoad:
