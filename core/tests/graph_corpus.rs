@@ -4,26 +4,13 @@
 //! implicit, properties from `resolved`), and the graph must give back Heat's implicit
 //! edges, every edge, and the corpus creation order.
 
-use std::path::{Path, PathBuf};
+mod graph_support;
 
+use std::path::Path;
+
+use graph_support::{nodes_from_answer, owned, pairs, shared_dir};
 use heat_sync::graph::{DependencyGraph, GraphError, ResourceNode};
 use serde_json::Value;
-
-/// `HEAT_SYNC_SHARED`, else `../shared` from the repository root; None (skip) when
-/// missing outside CI.
-fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("HEAT_SYNC_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    if dir.join("corpus/index.tsv").is_file() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("shared/ not found at {} (set HEAT_SYNC_SHARED)", dir.display());
-    }
-    eprintln!("skipped: shared/ not found at {} (set HEAT_SYNC_SHARED)", dir.display());
-    None
-}
 
 /// The `My::Type: OS::Neutron::Subnet` aliases of the `-e` files in `args`.
 fn registry_aliases(corpus: &Path, args: &str) -> Vec<(String, String)> {
@@ -41,10 +28,6 @@ fn registry_aliases(corpus: &Path, args: &str) -> Vec<(String, String)> {
         }
     }
     aliases
-}
-
-fn pairs(value: &Value) -> Vec<[String; 2]> {
-    serde_json::from_value(value.clone()).unwrap()
 }
 
 #[derive(Default)]
@@ -66,24 +49,7 @@ fn check(corpus: &Path, template: &str, args: &str, tally: &mut Tally) {
     let aliases = registry_aliases(corpus, args);
     let edges = pairs(&expected["edges"]);
     let implicit = pairs(&expected["implicit_edges"]);
-    let resources = expected["resources"].as_object().unwrap();
-    let nodes: Vec<ResourceNode> = resources
-        .iter()
-        .map(|(name, r)| {
-            let written = r["type"].as_str().unwrap();
-            let ty = aliases
-                .iter()
-                .find(|(from, _)| from == written)
-                .map_or(written, |(_, to)| to.as_str());
-            let references = edges
-                .iter()
-                .filter(|[from, _]| from == name)
-                .filter(|edge| !implicit.contains(edge))
-                .map(|[_, to]| to.clone());
-            let properties = expected["resolved"]["resources"][name]["properties"].clone();
-            ResourceNode::new(name.clone(), ty, properties).with_references(references)
-        })
-        .collect();
+    let nodes = nodes_from_answer(&expected, &aliases);
     tally.templates += 1;
     tally.edges += edges.len();
     if !implicit.is_empty() {
@@ -97,16 +63,14 @@ fn check(corpus: &Path, template: &str, args: &str, tally: &mut Tally) {
             return;
         }
     };
-    let got_implicit: Vec<[String; 2]> =
-        graph.implicit_edges().iter().map(|[a, b]| [a.to_string(), b.to_string()]).collect();
+    let got_implicit = owned(graph.implicit_edges());
     tally.implicit_matched += implicit.iter().filter(|e| got_implicit.contains(e)).count();
     if got_implicit != implicit {
         tally
             .failures
             .push(format!("{template}: implicit edges {got_implicit:?}, Heat {implicit:?}"));
     }
-    let got_edges: Vec<[String; 2]> =
-        graph.edges().iter().map(|[a, b]| [a.to_string(), b.to_string()]).collect();
+    let got_edges = owned(graph.edges());
     if got_edges != edges {
         tally.failures.push(format!("{template}: edges differ"));
     }
@@ -132,7 +96,7 @@ fn check(corpus: &Path, template: &str, args: &str, tally: &mut Tally) {
 
 #[test]
 fn implicit_edges_and_creation_order_match_heat() {
-    let Some(shared) = shared_dir() else { return };
+    let Some(shared) = shared_dir("corpus/index.tsv") else { return };
     let corpus = shared.join("corpus");
     let index = std::fs::read_to_string(corpus.join("index.tsv")).unwrap();
     let mut tally = Tally::default();

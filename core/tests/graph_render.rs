@@ -115,3 +115,46 @@ fn svg_through_graphviz_when_installed() {
         None => eprintln!("Graphviz `dot` not installed: checked the in-process renderer only"),
     }
 }
+
+#[test]
+fn builtin_svg_routes_long_edges_around_boxes() {
+    let node =
+        |id: &str| DiagramNode { id: id.into(), lines: vec![format!("{id} with a long label")] };
+    let edge = |from: &str, to: &str| DiagramEdge {
+        from: from.into(),
+        to: to.into(),
+        label: None,
+        dashed: false,
+    };
+    let diagram = Diagram {
+        name: "long".into(),
+        nodes: vec![node("a"), node("b"), node("c")],
+        edges: vec![edge("a", "b"), edge("b", "c"), edge("a", "c")],
+    };
+    let svg = diagram.to_svg_builtin();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let b_box = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("g") && n.first_element_child().and_then(|t| t.text()) == Some("b")
+        })
+        .and_then(|g| g.children().find(|n| n.has_tag_name("rect")))
+        .unwrap();
+    let x: f64 = b_box.attribute("x").unwrap().parse().unwrap();
+    let w: f64 = b_box.attribute("width").unwrap().parse().unwrap();
+    let arrows: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("path") && n.attribute("marker-end").is_some())
+        .map(|n| n.attribute("d").unwrap())
+        .collect();
+    assert_eq!(arrows.len(), 3);
+    // The a -> c arrow bends through a waypoint beside b, not through b's box.
+    let long = arrows.iter().find(|d| d.matches(" L ").count() == 3).expect("a routed arrow");
+    let numbers: Vec<f64> = long
+        .split(['M', 'L'])
+        .flat_map(|p| p.split_whitespace())
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let waypoint_x = numbers[2];
+    assert!(waypoint_x < x || waypoint_x > x + w, "{long} crosses b at x {x}..{}", x + w);
+}

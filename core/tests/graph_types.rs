@@ -1,29 +1,15 @@
 //! The graph's type tables are Heat's: checked against `shared/heat/resource-types.json`.
 
-use std::path::{Path, PathBuf};
+mod graph_support;
 
 use heat_sync::graph::types::{
     ADD_DEPENDENCIES_OVERRIDDEN, REFERENCE_ID_LITERAL_NONE, REFERENCE_ID_NONE,
 };
 use serde_json::Value;
 
-fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("HEAT_SYNC_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    if dir.join("heat/resource-types.json").is_file() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("shared/ not found at {} (set HEAT_SYNC_SHARED)", dir.display());
-    }
-    eprintln!("skipped: shared/ not found at {} (set HEAT_SYNC_SHARED)", dir.display());
-    None
-}
-
 #[test]
 fn type_tables_match_heat() {
-    let Some(shared) = shared_dir() else { return };
+    let Some(shared) = graph_support::shared_dir("heat/resource-types.json") else { return };
     let text = std::fs::read_to_string(shared.join("heat/resource-types.json")).unwrap();
     let doc: Value = serde_json::from_str(&text).unwrap();
     let types = doc["resource_types"].as_object().unwrap();

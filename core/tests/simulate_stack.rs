@@ -23,6 +23,8 @@ fn three_tier_runs_to_completion_with_waits_on_the_timeline() {
         "lb/haproxy: got app.endpoint from every member of app/app",
         "db/mysql: published db.db_password = ******",
         "every role of every server finished",
+        "db: signalled Heat: SUCCESS (HTTP 200)",
+        "4 of 4 servers signalled SUCCESS: the stack would be CREATE_COMPLETE",
         "[app.0/app] app app.0 connects to 127.0.0.2:3306 as app-0",
     ] {
         assert!(stdout.contains(line), "missing {line:?} in:\n{stdout}");
@@ -61,6 +63,8 @@ fn a_failed_role_stops_its_consumers_at_once_and_exits_1() {
         "{stderr}"
     );
     assert!(took < Duration::from_secs(30), "{took:?}");
+    assert!(stdout.contains("the stack would be CREATE_FAILED:"), "{stdout}");
+    assert!(stdout.contains("  db: heat-sync: db/mysql failed: script exit status: 1"), "{stdout}");
 }
 
 #[test]

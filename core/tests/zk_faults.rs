@@ -124,3 +124,32 @@ fn the_ensemble_leader_or_a_follower_killed_mid_run_loses_nothing() {
     scripts_zk(&["start-member", "ensemble", follower]);
     scripts_zk(&["stop", "ensemble"]);
 }
+
+#[test]
+fn a_restarted_agent_takes_over_its_liveness_and_a_closed_one_is_gone_at_once() {
+    let Some(zk) = zk() else { return };
+    std::env::set_var("HEAT_SYNC_ZK_SESSION_TIMEOUT_MS", "1500");
+    let ns = namespace("live");
+    let proxy = Proxy::start(zk.split(',').next().unwrap());
+    let web = ServerId::plain("web");
+    // The first agent is killed: its session lingers until it times out.
+    let killed =
+        Client::connect(&config(&proxy.address, &ns, Some("s")), Some(web.clone())).unwrap();
+    killed.announce_alive().unwrap();
+    proxy.cut();
+    let restarted = Client::connect(&config(&zk, &ns, Some("s")), Some(web.clone())).unwrap();
+    restarted.announce_alive().unwrap();
+    std::thread::sleep(Duration::from_secs(3)); // the old session expires meanwhile
+    let admin = Client::connect(&config(&zk, &ns, Some("s")), None).unwrap();
+    assert_eq!(
+        admin.status().unwrap().alive,
+        ["web"],
+        "the restarted agent's liveness survives the old session"
+    );
+    drop(killed);
+    drop(restarted);
+    let start = Instant::now();
+    assert!(admin.status().unwrap().alive.is_empty(), "a closed session's liveness goes at once");
+    println!("liveness gone {:?} after close", start.elapsed());
+    admin.remove_stack().unwrap();
+}

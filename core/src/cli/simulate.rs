@@ -158,6 +158,22 @@ pub fn run(args: Args) -> ExitCode {
         }
     }
     println!();
+    match report.heat_verdict() {
+        Ok(()) => println!(
+            "Heat's wait conditions (a local stand-in): {} of {} servers signalled SUCCESS: \
+             the stack would be CREATE_COMPLETE",
+            report.servers.len(),
+            report.servers.len()
+        ),
+        Err(reasons) => {
+            println!(
+                "Heat's wait conditions (a local stand-in): the stack would be CREATE_FAILED:"
+            );
+            for r in reasons {
+                println!("  {r}");
+            }
+        }
+    }
     if report.success() {
         println!("every role of every server finished");
         if args.work_dir.is_some() {

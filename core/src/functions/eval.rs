@@ -55,6 +55,7 @@ pub fn partial(snippet: &Snippet, scope: &dyn Scope) -> Partial {
             if args.known && !is_runtime(call, scope) {
                 match result(call, args_value.clone(), scope) {
                     Ok(v) => return Partial { known: true, value: Some(v) },
+                    Err(e) if e.kind == super::UNSUPPORTED => {}
                     Err(e) => {
                         let mut m = Map::new();
                         m.insert(call.name.clone(), args_value);

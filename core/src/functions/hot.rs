@@ -82,10 +82,20 @@ pub(super) fn result(call: &Call, args: Value, scope: &dyn Scope) -> Result<Valu
             m.insert(name.to_string(), args);
             Ok(Value::Object(m))
         }
-        Func::Yaql => Err(FnError::other(
-            "NotImplemented",
-            "yaql expressions are not evaluated by heat-sync (docs/heat-gaps.md)",
-        )),
+        Func::Yaql => {
+            let Value::String(expression) = get(&args, "expression") else {
+                return Err(FnError::type_error(format!(
+                    "The \"expression\" argument to {name} must contain a string."
+                )));
+            };
+            let data = args.get("data").cloned().unwrap_or(Value::Object(Map::new()));
+            super::yaql::evaluate(&expression, &data).map_err(|e| {
+                FnError::other(
+                    super::UNSUPPORTED,
+                    format!("yaql expression outside heat-sync's subset ({}): {expression}", e.0),
+                )
+            })
+        }
         _ => Err(FnError::other("NotHot", "")),
     }
 }

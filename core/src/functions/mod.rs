@@ -24,7 +24,9 @@ pub mod deps;
 pub mod eval;
 mod hot;
 pub mod parse;
+pub mod path;
 pub mod pyfmt;
+pub mod yaql;
 
 pub use eval::{partial, resolve};
 pub use parse::{parse, parse_condition, ParseError};
@@ -250,6 +252,11 @@ impl Snippet {
     }
 }
 
+/// The [`FnError::kind`] of a call heat-sync cannot evaluate statically although
+/// Heat could (see docs/heat-gaps.md): static evaluation keeps it symbolic, without
+/// an `__error__`.
+pub const UNSUPPORTED: &str = "Unsupported";
+
 /// An error raised by a function, as Heat's exception class and message
 /// (`{"__error__": "ValueError: ..."}` in resolved values).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -285,9 +292,19 @@ impl FnError {
             format!("The specified reference \"{resource}\" (in {key}) is incorrect."),
         )
     }
-    /// The `"__error__"` text: `Class: message`.
+    /// The `"__error__"` text: `Class: message` (Python shows a `KeyError`'s message
+    /// quoted).
     pub fn tagged(&self) -> String {
-        format!("{}: {}", self.kind, self.message)
+        format!("{}: {}", self.kind, self.python_message())
+    }
+
+    /// `str()` of the Python exception.
+    pub fn python_message(&self) -> String {
+        if self.kind == "KeyError" {
+            pyfmt::repr_str(&self.message)
+        } else {
+            self.message.clone()
+        }
     }
 }
 
@@ -320,9 +337,9 @@ pub trait Scope {
     fn file(&self, name: &str) -> Option<&str>;
     /// The CFN `Mappings` section.
     fn mappings(&self) -> Option<&Value>;
-    /// The attribute names a resource accepts, or `None` when it accepts any name.
-    fn attribute_names(&self, resource: &str) -> Option<Vec<String>> {
-        let _ = resource;
-        None
+    /// Whether `get_attr` may name attribute `attr` of `resource`.
+    fn has_attribute(&self, resource: &str, attr: &str) -> bool {
+        let _ = (resource, attr);
+        true
     }
 }

@@ -19,7 +19,7 @@ enum Facts {
     Port { network: Read<Str>, fixed_ip_subnets: Read<Vec<Str>> },
     Subnet { network: Read<Str> },
     Router { gateway_network: Read<Option<Str>> },
-    RouterGateway { router_id: Read<Str>, network: Read<Str>, network_id: Read<Str> },
+    RouterGateway { router_id: Read<Str>, network: Read<Str> },
     RouterInterface { router: Read<Str>, subnet: Read<Str> },
     FloatingIp { floating_network: Read<Str> },
     FloatingIpAssociation,
@@ -68,8 +68,8 @@ impl Facts {
             },
             Kind::RouterGateway => Facts::RouterGateway {
                 router_id: p.string("router_id", None, true),
-                network: p.string("network", None, false),
-                network_id: p.string("network_id", None, false),
+                // `network_id` is moved onto `network` (and then reads None).
+                network: p.string("network", Some("network_id"), false),
             },
             Kind::RouterInterface => Facts::RouterInterface {
                 router: p.string("router", Some("router_id"), true),
@@ -95,15 +95,6 @@ impl Facts {
 /// Python's `value or None`.
 fn or_none(value: Str) -> Str {
     value.filter(|s| !s.is_empty())
-}
-
-/// Python's `a or b`.
-fn or(a: Str, b: Str) -> Str {
-    if truthy_str(&a) {
-        a
-    } else {
-        b
-    }
 }
 
 /// Resources (by index) grouped by one compared value.
@@ -181,11 +172,10 @@ pub(super) fn edges(
                     interface_abort = interface_abort.min(i);
                 }
             }
-            Facts::RouterGateway { router_id, network, network_id } => {
+            Facts::RouterGateway { router_id, network } => {
                 gateways_by_router.add(router_id, i);
-                if let (Ok(network), Ok(network_id)) = (network, network_id) {
-                    gateways_by_network.add(&Ok(or(network.clone(), network_id.clone())), i);
-                }
+                // The FloatingIP rule reads `network or network_id`, the latter None.
+                gateways_by_network.add(&network.clone().map(or_none), i);
             }
             Facts::Router { gateway_network: Ok(Some(network)) } => {
                 routers_by_gateway.add(&Ok(network.clone()), i)

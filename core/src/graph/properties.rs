@@ -6,8 +6,10 @@
 //! `Properties` object sees them as follows:
 //! - `get_resource X` / `Ref X` is X's reference id before creation: X's name, or None
 //!   for Neutron resources (see [`super::types`]);
+//! - `list_join` / `Fn::Join` and `str_replace` / `Fn::Replace` around them are
+//!   evaluated with those reference ids, as Heat would;
 //! - every other function still in the value (`get_attr`, `Fn::GetAtt`, pseudo
-//!   parameters, a function wrapping one of them) is None;
+//!   parameters, another function wrapping one of them) is None;
 //! - a String property that is present reads None as `''` (no rule reads a property
 //!   with a default); an absent one reads None, or fails when it is required;
 //! - a deprecated property is moved onto its replacement (`network_id` → `network`),
@@ -118,8 +120,17 @@ impl<'a> Resolver<'a> {
         if !is_call {
             return None;
         }
-        let reference = match (first.as_str(), map.get(first)) {
-            ("get_resource" | "Ref", Some(Value::String(name))) if map.len() == 1 => name,
+        let args = map.get(first).filter(|_| map.len() == 1);
+        let reference = match (first.as_str(), args) {
+            ("get_resource" | "Ref", Some(Value::String(name))) => name,
+            ("list_join" | "Fn::Join", Some(args)) => return Some(self.join(args)),
+            (
+                "str_replace" | "str_replace_strict" | "str_replace_vstrict",
+                Some(Value::Object(args)),
+            ) => return Some(self.replace(args.get("template"), args.get("params"))),
+            ("Fn::Replace", Some(Value::Array(args))) if args.len() == 2 => {
+                return Some(self.replace(args.get(1), args.first()))
+            }
             _ => return Some(Value::Null),
         };
         Some(match self.index.get(reference.as_str()) {
@@ -127,6 +138,70 @@ impl<'a> Resolver<'a> {
                 .map_or(Value::Null, Value::from),
             None => Value::from(reference.as_str()),
         })
+    }
+}
+
+impl Resolver<'_> {
+    /// `list_join` / `Fn::Join` around a run-time function, evaluated as Heat does
+    /// with the reference ids: string items (None reads `''`) joined by the delimiter;
+    /// anything else (which some versions JSON-encode or reject) is unknown: None.
+    fn join(&self, args: &Value) -> Value {
+        let Some((delimiter, lists)) = args.as_array().and_then(|a| a.split_first()) else {
+            return Value::Null;
+        };
+        let Value::String(delimiter) = self.resolve(delimiter) else { return Value::Null };
+        let mut items = Vec::new();
+        for list in lists {
+            match self.resolve(list) {
+                Value::Array(list) => {
+                    for item in list {
+                        match item {
+                            Value::String(s) => items.push(s),
+                            Value::Null => items.push(String::new()),
+                            _ => return Value::Null,
+                        }
+                    }
+                }
+                Value::Null => {}
+                _ => return Value::Null,
+            }
+        }
+        Value::String(items.join(&delimiter))
+    }
+
+    /// `str_replace` / `Fn::Replace` around a run-time function, evaluated as Heat's
+    /// `Replace.result`: the longest placeholder first (ties in name order), each
+    /// replaced value left alone by the later placeholders. Values that are not strings,
+    /// None (`''`) or integers make the result unknown: None.
+    fn replace(&self, template: Option<&Value>, params: Option<&Value>) -> Value {
+        let (Some(template), Some(params)) = (template, params) else { return Value::Null };
+        let (Value::String(template), Value::Object(params)) =
+            (self.resolve(template), self.resolve(params))
+        else {
+            return Value::Null;
+        };
+        let mut keys: Vec<&String> = params.keys().collect();
+        keys.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        let mut values = Vec::with_capacity(keys.len());
+        for key in &keys {
+            values.push(match &params[key.as_str()] {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                Value::Number(n) if n.is_i64() || n.is_u64() => n.to_string(),
+                _ => return Value::Null,
+            });
+        }
+        fn replace(text: &str, keys: &[&String], values: &[String]) -> String {
+            match keys.split_first() {
+                None => text.to_string(),
+                Some((key, rest)) => text
+                    .split(key.as_str())
+                    .map(|piece| replace(piece, rest, &values[1..]))
+                    .collect::<Vec<_>>()
+                    .join(&values[0]),
+            }
+        }
+        Value::String(replace(&template, &keys, &values))
     }
 }
 
@@ -310,6 +385,20 @@ mod tests {
             }));
             let want = json!({"a": null, "b": "vpc", "c": null, "d": ["None"], "e": {"network": "x"}, "f": null});
             assert_eq!(v, want);
+        });
+    }
+
+    #[test]
+    fn string_functions_around_references_are_evaluated() {
+        with_resolver(|r| {
+            let v = r.resolve(&json!([
+                {"list_join": ["-", ["a", {"Ref": "vpc"}, {"get_attr": ["x", "y"]}], ["b"]]},
+                {"Fn::Join": [",", [{"get_resource": "vpc"}, 1]]},
+                {"str_replace": {"template": "ab-a", "params": {"a": {"get_resource": "vpc"}, "ab": "X", "v": 1}}},
+                {"Fn::Replace": [{"$v": {"Ref": "vpc"}}, "n-$v"]},
+                {"str_replace": {"template": {"get_attr": ["x", "y"]}, "params": {}}}
+            ]));
+            assert_eq!(v, json!(["a-vpc--b", null, "X-vpc", "n-vpc", null]));
         });
     }
 

@@ -13,23 +13,20 @@
 //! waited for what, from whom, for how long) is printed, drawn as SVG when asked, and the
 //! stack outputs are evaluated with the published values ([`outputs`]).
 
+pub mod heat;
 pub mod outputs;
+mod run;
 pub mod timeline;
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::agent::events::{read_events, EVENTS_FILE};
-use crate::agent::state::{AgentState, STATE_FILE};
 use crate::plan::{
-    CoordinatorConfig, Credentials, ServerId, ServerPlan, StackPlan, StackServer, Tool,
-    PLAN_VERSION, SERVER_PLAN_FORMAT,
+    CoordinatorConfig, Credentials, ServerId, ServerPlan, SignalConfig, StackPlan, StackServer,
+    Tool, PLAN_VERSION, SERVER_PLAN_FORMAT,
 };
 use crate::{Map, Value};
+pub use run::run_agents;
 pub use timeline::Timeline;
 
 /// Errors setting up or running a simulation.
@@ -122,12 +119,36 @@ pub struct SimulateReport {
     pub agent_errors: Vec<(String, String)>,
     /// The stack outputs in template order: `(name, value)`, `None` when unknown here.
     pub outputs: Vec<(String, Option<Value>)>,
+    /// The servers, in stack order.
+    pub servers: Vec<ServerId>,
+    /// What the stand-in for Heat's wait conditions received (the latest per server).
+    pub signals: Vec<heat::Signal>,
 }
 
 impl SimulateReport {
     /// True when every role of every server finished.
     pub fn success(&self) -> bool {
         self.failures.is_empty() && self.agent_errors.is_empty()
+    }
+
+    /// What Heat would conclude from the signals: `Ok` (CREATE_COMPLETE) when every
+    /// server signalled SUCCESS, otherwise the reasons (a FAILURE's reason, or a server
+    /// that never signalled).
+    pub fn heat_verdict(&self) -> Result<(), Vec<String>> {
+        let mut reasons = Vec::new();
+        for server in &self.servers {
+            let id = server.to_string();
+            match self.signals.iter().find(|s| s.id == id) {
+                Some(s) if s.status == "SUCCESS" => {}
+                Some(s) => reasons.push(format!("{id}: {}", s.reason)),
+                None => reasons.push(format!("{id}: no signal")),
+            }
+        }
+        if reasons.is_empty() {
+            Ok(())
+        } else {
+            Err(reasons)
+        }
     }
 }
 
@@ -215,8 +236,12 @@ pub fn prepare(
     stack: &Stack,
     work: &Path,
     coordinator: &CoordinatorConfig,
+    signal: Option<&SignalConfig>,
 ) -> crate::Result<Vec<SimServer>> {
-    let plans = server_plans(stack, coordinator)?;
+    let mut plans = server_plans(stack, coordinator)?;
+    for p in &mut plans {
+        p.signal = signal.cloned();
+    }
     if plans.is_empty() {
         return Err(crate::Error::Simulate(SimulateError::Empty { stack: stack.name.clone() }));
     }
@@ -255,192 +280,6 @@ pub fn check_chef(servers: &[SimServer], chef_solo: &Path) -> Result<(), Simulat
         servers: chef.join(", "),
         chef_solo: chef_solo.display().to_string(),
     })
-}
-
-/// The longest the whole run may take: the slowest server's role timeouts added up, and
-/// a minute for the agents themselves. Each agent enforces its roles' timeouts; this
-/// bound only catches an agent that hangs.
-fn run_budget(servers: &[SimServer]) -> Duration {
-    let slowest = servers.iter().map(|s| s.plan.roles.iter().map(|r| r.timeout).sum::<u64>()).max();
-    Duration::from_secs(slowest.unwrap_or(0) + 60)
-}
-
-/// Starts every agent, prints their lines as they come, waits for them (bounded), and
-/// reports. `coordinator` is where the agents meet; the caller seeds it beforehand.
-pub fn run_agents(
-    stack: &Stack,
-    servers: &[SimServer],
-    options: &SimulateOptions,
-    work: &Path,
-) -> crate::Result<SimulateReport> {
-    let print = Arc::new(Mutex::new(()));
-    let mut children: Vec<(usize, Child)> = Vec::new();
-    let mut forwarders = Vec::new();
-    for (i, s) in servers.iter().enumerate() {
-        let mut cmd = Command::new(&options.heat_sync_bin);
-        cmd.arg("agent")
-            .arg("--server-plan")
-            .arg(s.dir.join("server-plan.json"))
-            .arg("--work-dir")
-            .arg(s.dir.join("agent"))
-            .arg("--address")
-            .arg(&s.address)
-            .arg("--name")
-            .arg(&s.name)
-            .arg("--progress-interval")
-            .arg(options.progress_interval.as_secs().max(1).to_string())
-            .arg("--chef-solo")
-            .arg(&options.chef_solo)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = match cmd.spawn() {
-            Ok(c) => c,
-            Err(e) => {
-                kill_all(&mut children);
-                return Err(crate::Error::Simulate(SimulateError::Spawn {
-                    server: s.id.to_string(),
-                    message: format!("{}: {e}", options.heat_sync_bin.display()),
-                }));
-            }
-        };
-        let streams: [(Option<Box<dyn Read + Send>>, String); 2] = [
-            (child.stdout.take().map(|o| Box::new(o) as Box<dyn Read + Send>), String::new()),
-            (
-                child.stderr.take().map(|o| Box::new(o) as Box<dyn Read + Send>),
-                format!("{} ! ", s.id),
-            ),
-        ];
-        for (stream, prefix) in streams {
-            let Some(stream) = stream else { continue };
-            let print = Arc::clone(&print);
-            forwarders.push(thread::spawn(move || {
-                for line in BufReader::new(stream).lines() {
-                    let Ok(line) = line else { break };
-                    let _guard = print.lock().expect("print lock");
-                    println!("{prefix}{line}");
-                }
-            }));
-        }
-        children.push((i, child));
-    }
-    let deadline = Instant::now() + run_budget(servers);
-    let mut agent_errors = Vec::new();
-    let mut running = children;
-    while !running.is_empty() {
-        let mut still = Vec::new();
-        for (i, mut child) in running {
-            match child.try_wait() {
-                Ok(Some(status)) if status.success() => {}
-                Ok(Some(status)) => {
-                    agent_errors.push((servers[i].id.to_string(), status.to_string()))
-                }
-                Ok(None) if Instant::now() >= deadline => {
-                    stop(&mut child);
-                    agent_errors.push((
-                        servers[i].id.to_string(),
-                        "still running at the simulation's deadline: killed".into(),
-                    ));
-                }
-                Ok(None) => still.push((i, child)),
-                Err(e) => agent_errors.push((servers[i].id.to_string(), e.to_string())),
-            }
-        }
-        running = still;
-        if !running.is_empty() {
-            // Child exits are polled: std offers no wait on several children at once.
-            thread::sleep(Duration::from_millis(50));
-        }
-    }
-    for f in forwarders {
-        let _ = f.join();
-    }
-    report(stack, servers, work, agent_errors)
-}
-
-fn kill_all(children: &mut Vec<(usize, Child)>) {
-    for (_, c) in children.iter_mut() {
-        stop(c);
-    }
-    children.clear();
-}
-
-/// Stops an agent: SIGTERM (it then kills its running tool), SIGKILL after 3 s.
-fn stop(child: &mut Child) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-    let until = Instant::now() + Duration::from_secs(3);
-    while Instant::now() < until {
-        if let Ok(Some(_)) = child.try_wait() {
-            return;
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
-/// Reads what the agents left (event logs, states) and builds the report.
-fn report(
-    stack: &Stack,
-    servers: &[SimServer],
-    work: &Path,
-    agent_errors: Vec<(String, String)>,
-) -> crate::Result<SimulateReport> {
-    let mut events = Vec::new();
-    let mut published = outputs::Published::new();
-    for s in servers {
-        let agent = s.dir.join("agent");
-        let log = agent.join(EVENTS_FILE);
-        if log.exists() {
-            events.extend(read_events(&log)?);
-        }
-        if agent.join(STATE_FILE).exists() {
-            let state = AgentState::load(&agent)?;
-            let mut values = Map::new();
-            values.insert("first_address".into(), Value::String(s.address.clone()));
-            values.insert("name".into(), Value::String(s.name.clone()));
-            for role in s.plan.roles.iter() {
-                if let Some(done) = state.finished.get(&role.name) {
-                    for (k, v) in &done.outputs {
-                        let secret = role.outputs.iter().any(|o| &o.name == k && o.secret);
-                        values.insert(
-                            k.clone(),
-                            if secret { Value::String("******".into()) } else { v.clone() },
-                        );
-                    }
-                }
-            }
-            published.insert(s.id.to_string(), values);
-        }
-    }
-    let timeline = Timeline::from_events(&events);
-    let failures = timeline
-        .roles
-        .iter()
-        .filter_map(|r| match &r.ending {
-            timeline::Ending::Failed(e) => Some((format!("{}/{}", r.server, r.role), e.clone())),
-            _ => None,
-        })
-        .collect();
-    let groups: outputs::Groups = stack
-        .plan
-        .servers
-        .iter()
-        .filter_map(|s| Some((s.server.resource.clone(), s.group.as_ref()?.count.unwrap_or(1))))
-        .collect();
-    let outputs = stack
-        .outputs
-        .iter()
-        .map(|(name, def)| {
-            let expr = def.get("value").or_else(|| def.get("Value")).unwrap_or(&Value::Null);
-            (name.clone(), outputs::evaluate(expr, &published, &groups))
-        })
-        .collect();
-    Ok(SimulateReport { work_dir: work.to_path_buf(), timeline, failures, agent_errors, outputs })
 }
 
 /// The coordinator configuration of a simulation: the embedded store in `work/store`,
@@ -509,7 +348,13 @@ pub fn simulate(stack: &Stack, options: &SimulateOptions) -> crate::Result<Simul
         ),
     };
     let coordinator = coordinator_config(&stack.name, &work, options.coordinator.as_deref())?;
-    let servers = prepare(stack, &work, &coordinator)?;
+    let heat = heat::WaitConditions::start().map_err(|e| {
+        crate::Error::Simulate(SimulateError::Spawn {
+            server: "the stand-in for Heat's wait conditions".into(),
+            message: e.to_string(),
+        })
+    })?;
+    let servers = prepare(stack, &work, &coordinator, Some(&heat.signal_config()))?;
     check_chef(&servers, &options.chef_solo)?;
     seed(&coordinator, &stack.plan)?;
     println!(
@@ -519,7 +364,8 @@ pub fn simulate(stack: &Stack, options: &SimulateOptions) -> crate::Result<Simul
         servers.iter().map(|s| format!("{} {}", s.id, s.address)).collect::<Vec<_>>().join(", "),
         coordinator.address
     );
-    let report = run_agents(stack, &servers, options, &work)?;
+    let mut report = run_agents(stack, &servers, options, &work)?;
+    report.signals = heat.finish();
     if report.success() {
         if options.coordinator.is_some() {
             remove(&coordinator)?;

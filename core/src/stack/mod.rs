@@ -77,6 +77,8 @@ pub struct Options {
     pub stack_name: Option<String>,
     /// Heat's `max_resources_per_stack` (1000); `None` lifts the limit (benchmarks).
     pub max_resources: Option<usize>,
+    /// Heat's `max_template_size` (524288 characters); `None` lifts the limit.
+    pub max_template_size: Option<usize>,
 }
 
 impl Default for Options {
@@ -84,6 +86,7 @@ impl Default for Options {
         Options {
             stack_name: Some("oracle".into()),
             max_resources: Some(crate::template::MAX_RESOURCES_PER_STACK),
+            max_template_size: Some(crate::template::MAX_TEMPLATE_SIZE),
         }
     }
 }

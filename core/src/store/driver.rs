@@ -234,4 +234,5 @@ async fn run<S: Store>(
             _ = sleep, if deadline.is_some() => machine.handle_timeout(Instant::now()),
         }
     }
+    store.close().await;
 }

@@ -369,4 +369,9 @@ impl Store for EmbeddedStore {
     fn operations(&self) -> u64 {
         self.operations.load(Ordering::Relaxed)
     }
+
+    async fn close(&self) {
+        // Closing the files releases their locks: the ephemeral nodes are gone.
+        self.held.lock().unwrap().clear();
+    }
 }

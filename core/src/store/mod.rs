@@ -203,6 +203,10 @@ pub trait Store: Send + Sync + Sized + 'static {
 
     /// Counts the operations sent to the coordinator so far (for benchmarks).
     fn operations(&self) -> u64;
+
+    /// Ends the session cleanly (its ephemeral nodes go at once), before the store is
+    /// dropped.
+    fn close(&self) -> impl Future<Output = ()> + Send;
 }
 
 /// Creates `path` or, when it exists, writes `data` as its next version, whatever the

@@ -41,6 +41,8 @@ pub fn session_timeout() -> Duration {
         .and_then(|v| v.parse().ok())
         .map_or(SESSION_TIMEOUT, Duration::from_millis)
 }
+/// How long opening a session keeps trying.
+const CONNECT_FOR: Duration = Duration::from_secs(60);
 /// How long an operation keeps retrying through connection losses and session rebuilds.
 const RETRY_FOR: Duration = Duration::from_secs(300);
 
@@ -125,7 +127,7 @@ pub struct ZkStore {
 }
 
 struct Shared {
-    client: RwLock<zkc::Client>,
+    client: RwLock<Option<zkc::Client>>,
     hosts: String,
     chroot: String,
     auths: Vec<Vec<u8>>,
@@ -136,6 +138,10 @@ struct Shared {
     ephemerals: Mutex<Vec<(String, Vec<u8>)>>,
     events: EventSink,
     operations: AtomicU64,
+    /// The supervisor and watch tasks, aborted on close so that the session can end.
+    tasks: Mutex<Vec<tokio::task::AbortHandle>>,
+    /// Set on close: the supervisor stops rebuilding.
+    closing: std::sync::atomic::AtomicBool,
 }
 
 /// The ACLs of each kind of node for this session.
@@ -215,8 +221,18 @@ fn failed(path: &str, e: zkc::Error) -> StoreError {
     }
 }
 
+/// Errors that a later attempt on the same or a rebuilt session can get past: connection
+/// trouble (the crate reports a frozen connection as a custom "no response from
+/// connection" error), expiry before the rebuild, and server throttling.
 fn retryable(e: &zkc::Error) -> bool {
-    matches!(e, zkc::Error::ConnectionLoss | zkc::Error::SessionExpired | zkc::Error::Timeout)
+    matches!(
+        e,
+        zkc::Error::ConnectionLoss
+            | zkc::Error::SessionExpired
+            | zkc::Error::Timeout
+            | zkc::Error::Throttled
+            | zkc::Error::Custom(_)
+    )
 }
 
 fn version(stat: &zkc::Stat) -> u64 {
@@ -242,7 +258,7 @@ async fn connect(hosts: &str, chroot: &str, auths: &[Vec<u8>]) -> Result<zkc::Cl
 }
 
 impl Shared {
-    fn current(&self) -> zkc::Client {
+    fn current(&self) -> Option<zkc::Client> {
         self.client.read().unwrap().clone()
     }
 
@@ -256,8 +272,11 @@ impl Shared {
         let start = Instant::now();
         let mut pause = Duration::from_millis(20);
         loop {
+            let Some(client) = self.current() else {
+                return Err(StoreError::Closed { message: "client closed".into() });
+            };
             self.operations.fetch_add(1, Ordering::Relaxed);
-            match op(self.current()).await {
+            match op(client).await {
                 Err(e) if retryable(&e) && start.elapsed() < RETRY_FOR => {
                     tokio::time::sleep(pause).await;
                     pause = (pause * 2).min(Duration::from_secs(1));
@@ -271,16 +290,21 @@ impl Shared {
     fn on_fire(self: &Arc<Self>, path: &str, watcher: zkc::OneshotWatcher) {
         let shared = Arc::clone(self);
         let path = path.to_string();
-        tokio::spawn(async move {
-            let event = watcher.changed().await;
-            let exists = match event.event_type {
-                zkc::EventType::Session => return, // the supervisor reports a lost session
-                zkc::EventType::NodeDeleted => false,
-                _ => true,
-            };
-            shared.exists.lock().unwrap().insert(path.clone(), exists);
-            let _ = shared.events.send(StoreEvent::Changed(path));
-        });
+        let mut tasks = self.tasks.lock().unwrap();
+        tasks.retain(|t| !t.is_finished());
+        tasks.push(
+            tokio::spawn(async move {
+                let event = watcher.changed().await;
+                let exists = match event.event_type {
+                    zkc::EventType::Session => return, // the supervisor reports a lost session
+                    zkc::EventType::NodeDeleted => false,
+                    _ => true,
+                };
+                shared.exists.lock().unwrap().insert(path.clone(), exists);
+                let _ = shared.events.send(StoreEvent::Changed(path));
+            })
+            .abort_handle(),
+        );
     }
 
     fn acl_for(&self, kind: NodeKind) -> Vec<Acl> {
@@ -298,14 +322,16 @@ impl Shared {
     /// Rebuilds the session each time it ends (expiry), until the store is dropped.
     async fn supervise(self: Arc<Self>) {
         loop {
-            let mut states = self.current().state_watcher();
+            let Some(client) = self.current() else { return };
+            let mut states = client.state_watcher();
+            drop(client);
             loop {
                 let state = states.changed().await;
                 if state.is_terminated() {
                     break;
                 }
             }
-            if self.events.is_closed() {
+            if self.events.is_closed() || self.closing.load(Ordering::SeqCst) {
                 return;
             }
             let mut pause = Duration::from_millis(100);
@@ -319,7 +345,10 @@ impl Shared {
                     Err(_) => return,
                 }
             };
-            *self.client.write().unwrap() = client;
+            if self.closing.load(Ordering::SeqCst) {
+                return;
+            }
+            *self.client.write().unwrap() = Some(client);
             self.exists.lock().unwrap().clear();
             let ephemerals = self.ephemerals.lock().unwrap().clone();
             let acl = self.acl_for(NodeKind::Ephemeral);
@@ -369,25 +398,31 @@ impl Store for ZkStore {
                 None => auths.push(ids.admin().auth()),
             }
         }
-        let connecting = connect(hosts, chroot, &auths);
+        // An agent boots with its server: keep trying for a while (ZooKeeper may still be
+        // starting, or be slow under load) rather than fail the boot.
         let limit = session_timeout() * 2;
-        let client = match tokio::time::timeout(limit, connecting).await {
-            Ok(Ok(c)) => c,
-            Ok(Err(e)) => {
-                return Err(CoordinatorError::Connect {
-                    address: address.to_string(),
-                    message: e.to_string(),
-                })
+        let deadline = Instant::now() + CONNECT_FOR;
+        let mut pause = Duration::from_millis(100);
+        let client = loop {
+            let message = match tokio::time::timeout(limit, connect(hosts, chroot, &auths)).await {
+                Ok(Ok(c)) => break c,
+                Ok(Err(e @ zkc::Error::AuthFailed)) => {
+                    return Err(CoordinatorError::Connect {
+                        address: address.to_string(),
+                        message: e.to_string(),
+                    })
+                }
+                Ok(Err(e)) => e.to_string(),
+                Err(_) => format!("no answer within {} s", limit.as_secs()),
+            };
+            if Instant::now() + pause >= deadline {
+                return Err(CoordinatorError::Connect { address: address.to_string(), message });
             }
-            Err(_) => {
-                return Err(CoordinatorError::Connect {
-                    address: address.to_string(),
-                    message: format!("no answer within {} s", limit.as_secs()),
-                })
-            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(2));
         };
         let shared = Arc::new(Shared {
-            client: RwLock::new(client),
+            client: RwLock::new(Some(client)),
             hosts: hosts.clone(),
             chroot: chroot.clone(),
             auths,
@@ -396,8 +431,11 @@ impl Store for ZkStore {
             ephemerals: Mutex::default(),
             events,
             operations: AtomicU64::new(0),
+            tasks: Mutex::default(),
+            closing: Default::default(),
         });
-        tokio::spawn(Arc::clone(&shared).supervise());
+        let supervisor = tokio::spawn(Arc::clone(&shared).supervise()).abort_handle();
+        shared.tasks.lock().unwrap().push(supervisor);
         Ok(ZkStore { shared })
     }
 
@@ -495,6 +533,14 @@ impl Store for ZkStore {
                     s.ephemerals.lock().unwrap().push((path.to_string(), data.to_vec()));
                 }
                 Ok(Created::New)
+            }
+            Err(StoreError::Failed { message, .. })
+                if message == zkc::Error::NodeExists.to_string() && kind == NodeKind::Ephemeral =>
+            {
+                // A restarted agent finds the node of its previous session, which lives
+                // until that session times out: take it over, so that it does not vanish
+                // later and make the live agent look dead.
+                self.take_over(path, data).await
             }
             Err(StoreError::Failed { message, .. })
                 if message == zkc::Error::NodeExists.to_string() =>
@@ -595,9 +641,63 @@ impl Store for ZkStore {
     fn operations(&self) -> u64 {
         self.shared.operations.load(Ordering::Relaxed)
     }
+
+    async fn close(&self) {
+        let s = &self.shared;
+        s.closing.store(true, Ordering::SeqCst);
+        for t in s.tasks.lock().unwrap().drain(..) {
+            t.abort();
+        }
+        // Dropping the last handle of the session makes it send CloseSession, so the
+        // ephemeral nodes go now rather than after the session timeout.
+        let Some(client) = s.client.write().unwrap().take() else { return };
+        let mut states = client.state_watcher();
+        drop(client);
+        let closed = async move { while !states.changed().await.is_terminated() {} };
+        let _ = tokio::time::timeout(Duration::from_secs(2), closed).await;
+    }
 }
 
 impl ZkStore {
+    /// Replaces an ephemeral node left by another session of this server.
+    async fn take_over(&self, path: &str, data: &[u8]) -> Result<Created, StoreError> {
+        let s = &self.shared;
+        let Some(mine) = s.current().map(|c| c.session_id().0) else {
+            return Err(StoreError::Closed { message: "client closed".into() });
+        };
+        let stat = s.retry(path, |c| async move { c.check_stat(path).await }).await?;
+        if let Some(stat) = stat {
+            if stat.ephemeral_owner == mine {
+                return Ok(Created::Exists);
+            }
+            let version = stat.version;
+            match s.retry(path, |c| async move { c.delete(path, Some(version)).await }).await {
+                Ok(()) | Err(StoreError::Failed { .. }) => {} // gone or replaced: create decides
+                Err(e) => return Err(e),
+            }
+        }
+        let acl = s.acl_for(NodeKind::Ephemeral);
+        let acl = &acl;
+        let mode = CreateMode::Ephemeral;
+        match s
+            .retry(path, |c| async move {
+                c.create(path, data, &mode.with_acls(zkc::Acls::new(acl))).await
+            })
+            .await
+        {
+            Ok(_) => {
+                s.ephemerals.lock().unwrap().push((path.to_string(), data.to_vec()));
+                Ok(Created::New)
+            }
+            Err(StoreError::Failed { message, .. })
+                if message == zkc::Error::NodeExists.to_string() =>
+            {
+                Ok(Created::Exists)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Creates the missing parent directories of `path`, owned by this session's server.
     async fn create_parents(&self, path: &str) -> Result<(), StoreError> {
         let parent = &path[..path.rfind('/').unwrap_or(0)];

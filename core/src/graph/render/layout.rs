@@ -19,6 +19,7 @@ const PAD: f64 = 8.0;
 const H_GAP: f64 = 24.0;
 const V_GAP: f64 = 56.0;
 const MARGIN: f64 = 16.0;
+const WAYPOINT_WIDTH: f64 = 8.0;
 
 /// XML text or attribute value.
 fn escape(text: &str) -> String {
@@ -123,35 +124,46 @@ pub(super) fn svg(diagram: &Diagram) -> String {
         .collect();
     let pairs: Vec<(usize, usize)> = drawn.iter().map(|&(a, b, _)| (a, b)).collect();
     let back = back_edges(n, &pairs);
-    let layer = layers(n, &pairs, &back);
+    let mut layer = layers(n, &pairs, &back);
     let depth = layer.iter().max().map_or(0, |m| m + 1);
+
+    // Items are the nodes, then one waypoint per layer crossed by a long downward
+    // edge, so that such an edge bends around the boxes between its ends.
+    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut routes: Vec<Vec<usize>> = Vec::with_capacity(pairs.len()); // per drawn edge
+    for (e, &(a, b)) in pairs.iter().enumerate() {
+        let mut route = vec![a];
+        if !back[e] && layer[a] < layer[b] {
+            for l in layer[a] + 1..layer[b] {
+                let waypoint = layer.len();
+                layer.push(l);
+                preds.push(vec![*route.last().unwrap_or(&a)]);
+                route.push(waypoint);
+            }
+            preds[b].push(*route.last().unwrap_or(&a));
+        }
+        route.push(b);
+        routes.push(route);
+    }
+    let items = layer.len();
 
     // Order within layers: diagram order, then by mean predecessor position.
     let mut rows: Vec<Vec<usize>> = vec![Vec::new(); depth];
-    for v in 0..n {
-        rows[layer[v]].push(v);
+    for (item, &l) in layer.iter().enumerate() {
+        rows[l].push(item);
     }
-    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (e, &(a, b)) in pairs.iter().enumerate() {
-        if !back[e] && a != b {
-            preds[b].push(a);
-        }
-    }
-    let mut position = vec![0f64; n];
+    let mut position = vec![0f64; items];
     for row in &mut rows {
-        let key = |v: usize, position: &[f64]| {
-            if preds[v].is_empty() {
-                f64::NAN
-            } else {
-                preds[v].iter().map(|&p| position[p]).sum::<f64>() / preds[v].len() as f64
-            }
-        };
         let mut keyed: Vec<(f64, usize)> = row
             .iter()
             .enumerate()
             .map(|(i, &v)| {
-                let k = key(v, &position);
-                (if k.is_nan() { i as f64 } else { k }, v)
+                let key = if preds[v].is_empty() {
+                    i as f64
+                } else {
+                    preds[v].iter().map(|&p| position[p]).sum::<f64>() / preds[v].len() as f64
+                };
+                (key, v)
             })
             .collect();
         keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -161,29 +173,27 @@ pub(super) fn svg(diagram: &Diagram) -> String {
         }
     }
 
-    // Geometry.
+    // Geometry: boxes for nodes, thin slots for waypoints.
     let size = |v: usize| {
-        let lines = &diagram.nodes[v].lines;
-        let chars = lines
-            .iter()
-            .map(|l| l.chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(diagram.nodes[v].id.is_empty() as usize);
-        (chars as f64 * CHAR_WIDTH + 2.0 * PAD, lines.len().max(1) as f64 * LINE_HEIGHT + PAD)
+        let Some(node) = diagram.nodes.get(v) else { return (WAYPOINT_WIDTH, 0.0) };
+        let chars = node.lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        (chars as f64 * CHAR_WIDTH + 2.0 * PAD, node.lines.len().max(1) as f64 * LINE_HEIGHT + PAD)
     };
     let row_width = |row: &[usize]| {
         row.iter().map(|&v| size(v).0).sum::<f64>() + H_GAP * row.len().saturating_sub(1) as f64
     };
     let width = rows.iter().map(|r| row_width(r)).fold(0.0, f64::max);
-    let mut boxes: Vec<Box_> = (0..n).map(|_| Box_ { x: 0.0, y: 0.0, w: 0.0, h: 0.0 }).collect();
+    let mut boxes: Vec<Box_> =
+        (0..items).map(|_| Box_ { x: 0.0, y: 0.0, w: 0.0, h: 0.0 }).collect();
     let mut y = MARGIN;
     for row in &rows {
         let mut x = MARGIN + (width - row_width(row)) / 2.0;
         let height = row.iter().map(|&v| size(v).1).fold(0.0, f64::max);
         for &v in row {
             let (w, h) = size(v);
-            boxes[v] = Box_ { x, y: y + (height - h) / 2.0, w, h };
+            // A waypoint spans its row's whole height.
+            let (top, h) = if v < n { (y + (height - h) / 2.0, h) } else { (y, height) };
+            boxes[v] = Box_ { x, y: top, w, h };
             x += w + H_GAP;
         }
         y += height + V_GAP;
@@ -211,13 +221,24 @@ pub(super) fn svg(diagram: &Diagram) -> String {
         "\n"
     ));
     let _ = writeln!(svg, r#"<rect width="100%" height="100%" fill="white"/>"#);
-    for &(a, b, k) in &drawn {
+    for (&(a, b, k), route) in drawn.iter().zip(&routes) {
         let edge = &diagram.edges[k];
         let (from, to) = (&boxes[a], &boxes[b]);
         let (d, label_at) = if layer[a] < layer[b] {
-            let (x1, y1, x2, y2) =
-                (from.x + from.w / 2.0, from.y + from.h, to.x + to.w / 2.0, to.y);
-            (format!("M {x1:.1} {y1:.1} L {x2:.1} {y2:.1}"), ((x1 + x2) / 2.0, (y1 + y2) / 2.0))
+            // Down through the waypoints' slots, straight where there are none.
+            let mut points = vec![(from.x + from.w / 2.0, from.y + from.h)];
+            for &w in &route[1..route.len() - 1] {
+                let slot = &boxes[w];
+                points.push((slot.x + slot.w / 2.0, slot.y));
+                points.push((slot.x + slot.w / 2.0, slot.y + slot.h));
+            }
+            points.push((to.x + to.w / 2.0, to.y));
+            let mut d = String::new();
+            for (i, (x, y)) in points.iter().enumerate() {
+                let _ = write!(d, "{}{x:.1} {y:.1}", if i == 0 { "M " } else { " L " });
+            }
+            let ((x1, y1), (x2, y2)) = (points[0], points[1]);
+            (d, ((x1 + x2) / 2.0, (y1 + y2) / 2.0))
         } else {
             // Back or same-layer edge (or a self loop): a curve out to the right.
             let (x1, y1, x2, y2) =

@@ -1,0 +1,29 @@
+//! `HeatSync::Native` plan functions: the core reads and checks server plans, and hands
+//! them to Ruby as canonical JSON (lib/heat_sync/plan.rb wraps them).
+
+use std::path::Path;
+
+use heat_sync::plan::ServerPlan;
+use magnus::{function, Error, RModule, Ruby};
+
+use crate::errors;
+
+/// Reads and checks a server plan file; returns it as JSON.
+fn load_server_plan(ruby: &Ruby, path: String) -> Result<String, Error> {
+    ServerPlan::load(Path::new(&path))
+        .map(|plan| plan.to_json())
+        .map_err(|e| errors::to_ruby(ruby, e))
+}
+
+/// Checks server plan JSON text (`file` names it in errors); returns it as JSON.
+fn parse_server_plan(ruby: &Ruby, file: String, text: String) -> Result<String, Error> {
+    ServerPlan::from_json(&file, &text)
+        .map(|plan| plan.to_json())
+        .map_err(|e| errors::to_ruby(ruby, e))
+}
+
+pub(crate) fn init(native: RModule) -> Result<(), Error> {
+    native.define_module_function("load_server_plan", function!(load_server_plan, 1))?;
+    native.define_module_function("parse_server_plan", function!(parse_server_plan, 2))?;
+    Ok(())
+}
