@@ -283,9 +283,8 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
     }
 
     // Outputs.
-    if t.version.dialect == Dialect::Hot {
-        sections::validate_hot_outputs(t).map_err(|e| e.message())?;
-    }
+    // (HOT's output keyword check only runs when a parent stack reads the outputs as
+    // a provider template's attributes, not here.)
     a.outputs = resources::outputs(t, scope)?;
     let outputs_section = t.version.outputs_section();
     for o in &a.outputs {
