@@ -45,11 +45,13 @@ impl Client {
     }
 }
 
-/// A key as `db.db_host` or `web.0.url` (a group member), or as a tuple
-/// `(resource, output)` / `(group, member, output)` when a name contains a dot.
+/// A key as `db.db_host` or `web.0.url` (a group member), with `\.` for a dot inside a
+/// name (the core's dotted-path syntax, as `heat-sync get --key`), or as a tuple
+/// `(resource, output)` / `(group, member, output)`.
 fn parse_key(key: &Bound<'_, PyAny>) -> PyResult<ValueKey> {
     let parts: Vec<String> = if let Ok(s) = key.downcast::<PyString>() {
-        s.to_cow()?.split('.').map(str::to_owned).collect()
+        heat_sync::dataflow::path::parse(&s.to_cow()?)
+            .map_err(|e| PyValueError::new_err(format!("key: {e}")))?
     } else if let Ok(t) = key.downcast::<PyTuple>() {
         t.extract()?
     } else {
@@ -68,7 +70,7 @@ fn parse_key(key: &Bound<'_, PyAny>) -> PyResult<ValueKey> {
         }),
         _ => Err(PyValueError::new_err(format!(
             "{key}: expected 'server.output' or 'group.member.output' \
-             (use a tuple when a name contains a dot)"
+             (write a dot inside a name as '\\.', or use a tuple)"
         ))),
     }
 }

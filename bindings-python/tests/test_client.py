@@ -144,3 +144,13 @@ def test_closed_client_refuses_calls(coordinator: str, namespace: str) -> None:
     client.close()
     with pytest.raises(ValueError, match="closed"):
         client.status()
+
+
+def test_a_dot_inside_a_name_is_escaped_or_given_as_a_tuple(
+    admin: heat_sync.Client, coordinator: str, namespace: str
+) -> None:
+    with server(coordinator, namespace, "db") as db:
+        db.put(("db", "host.v4"), "10.0.0.5")
+    assert admin.get("db.host\\.v4", timeout=5) == "10.0.0.5"
+    with pytest.raises(ValueError, match="escape"):
+        admin.get("db.host\\x", timeout=1)
