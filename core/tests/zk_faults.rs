@@ -111,7 +111,17 @@ fn the_ensemble_leader_or_a_follower_killed_mid_run_loses_nothing() {
     if zk().is_none() {
         return;
     }
+    /// Stops the ensemble even when the test fails.
+    struct Stop;
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new(repo().join("scripts/zk"))
+                .args(["stop", "ensemble"])
+                .status();
+        }
+    }
     scripts_zk(&["start", "ensemble"]);
+    let _stop = Stop;
     let hosts = scripts_zk(&["address", "ensemble"]);
     let leader = scripts_zk(&["leader", "ensemble"]);
     let took = ring(&hosts, || scripts_zk(&["stop-member", "ensemble", &leader]).truncate(0));
@@ -122,7 +132,6 @@ fn the_ensemble_leader_or_a_follower_killed_mid_run_loses_nothing() {
     let took = ring(&hosts, || scripts_zk(&["stop-member", "ensemble", follower]).truncate(0));
     println!("follower {follower} killed mid-run: every role done {took:?} after the kill");
     scripts_zk(&["start-member", "ensemble", follower]);
-    scripts_zk(&["stop", "ensemble"]);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! resource references (`function.dependencies`) and function validation
 //! (`function.validate`).
 
+use super::path::Path;
 use super::{eval, hot, Call, FnError, Func, Scope, Snippet};
 use crate::Value;
 
@@ -30,13 +31,13 @@ pub fn references(
     scope: &dyn Scope,
 ) -> Result<Vec<Reference>, FnError> {
     let mut out = Vec::new();
-    walk(snippet, path, scope, &mut out)?;
+    walk(snippet, &Path::root(path), scope, &mut out)?;
     Ok(out)
 }
 
 fn walk(
     snippet: &Snippet,
-    path: &str,
+    path: &Path<'_>,
     scope: &dyn Scope,
     out: &mut Vec<Reference>,
 ) -> Result<(), FnError> {
@@ -44,26 +45,26 @@ fn walk(
         Snippet::Data(_) | Snippet::Nothing => Ok(()),
         Snippet::Map(items) => {
             for (k, v) in items {
-                walk(v, &format!("{path}.{k}"), scope, out)?;
+                walk(v, &path.key(k), scope, out)?;
             }
             Ok(())
         }
         Snippet::List(items) => {
             for (i, v) in items.iter().enumerate() {
-                walk(v, &format!("{path}[{i}]"), scope, out)?;
+                walk(v, &path.index(i), scope, out)?;
             }
             Ok(())
         }
         Snippet::Call(call) => {
-            walk(&call.args, &format!("{path}.{}", call.name), scope, out)?;
+            walk(&call.args, &path.key(&call.name), scope, out)?;
             if let Some((target, attribute)) = target_of(call, scope)? {
                 let name = resource_name(&target)?;
                 if !scope.is_enabled_resource(&name) {
-                    return Err(FnError::bad_reference(&name, path));
+                    return Err(FnError::bad_reference(&name, &path.render()));
                 }
                 out.push(Reference {
                     resource: name,
-                    path: path.to_string(),
+                    path: path.render(),
                     function: call.name.clone(),
                     attribute,
                 });
@@ -146,36 +147,38 @@ impl ValidationError {
 
 /// Heat's `function.validate(snippet, path)`: removed functions, `get_attr` to an
 /// unknown resource or attribute, malformed `repeat` and `make_url` arguments.
+/// `path` holds the leading parts (`["resources", "web", "properties"]`).
 pub fn validate(
     snippet: &Snippet,
     path: &[String],
     scope: &dyn Scope,
 ) -> Result<(), ValidationError> {
+    let root = path.join(".");
+    validate_at(snippet, &Path::root(&root), scope)
+        .map_err(|(p, message)| ValidationError { path: vec![p], message })
+}
+
+fn validate_at(
+    snippet: &Snippet,
+    path: &Path<'_>,
+    scope: &dyn Scope,
+) -> Result<(), (String, String)> {
     match snippet {
         Snippet::Data(_) | Snippet::Nothing => Ok(()),
         Snippet::Map(items) => {
             for (k, v) in items {
-                let mut p = path.to_vec();
-                p.push(k.clone());
-                validate(v, &p, scope)?;
+                validate_at(v, &path.key(k), scope)?;
             }
             Ok(())
         }
         Snippet::List(items) => {
-            let mut base = path.to_vec();
-            let parent = base.pop().unwrap_or_default();
             for (i, v) in items.iter().enumerate() {
-                let mut p = base.clone();
-                p.push(format!("{parent}[{i}]"));
-                validate(v, &p, scope)?;
+                validate_at(v, &path.index(i), scope)?;
             }
             Ok(())
         }
-        Snippet::Call(call) => validate_call(call, scope).map_err(|message| {
-            let mut p = path.to_vec();
-            p.push(call.name.clone());
-            ValidationError { path: p, message }
-        }),
+        Snippet::Call(call) => validate_call(call, scope)
+            .map_err(|message| (path.key(&call.name).render_validation(), message)),
     }
 }
 
@@ -202,9 +205,9 @@ fn validate_call(call: &Call, scope: &dyn Scope) -> Result<(), String> {
                 return Ok(());
             };
             let attr = eval::resolve(attr, scope).map_err(|e| e.message)?;
-            if let Some(names) = scope.attribute_names(&res_name) {
+            {
                 let attr_s = super::pyfmt::str_of(&attr);
-                if !names.contains(&attr_s) {
+                if !scope.has_attribute(&res_name, &attr_s) {
                     let shown = match res {
                         Snippet::Data(v) => super::pyfmt::str_of(v),
                         other => super::pyfmt::str_of(&other.to_value()),

@@ -24,6 +24,7 @@ pub mod deps;
 pub mod eval;
 mod hot;
 pub mod parse;
+pub mod path;
 pub mod pyfmt;
 pub mod yaql;
 
@@ -336,9 +337,9 @@ pub trait Scope {
     fn file(&self, name: &str) -> Option<&str>;
     /// The CFN `Mappings` section.
     fn mappings(&self) -> Option<&Value>;
-    /// The attribute names a resource accepts, or `None` when it accepts any name.
-    fn attribute_names(&self, resource: &str) -> Option<Vec<String>> {
-        let _ = resource;
-        None
+    /// Whether `get_attr` may name attribute `attr` of `resource`.
+    fn has_attribute(&self, resource: &str, attr: &str) -> bool {
+        let _ = (resource, attr);
+        true
     }
 }

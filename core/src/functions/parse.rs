@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use super::path::Path;
 use super::{pyfmt, Call, FnError, Func, Scope, Snippet};
 use crate::Value;
 
@@ -29,13 +30,13 @@ impl std::fmt::Display for ParseError {
 /// Parses `raw` with the version's function table. `path` is the template path of
 /// `raw`, used in messages.
 pub fn parse(raw: &Value, path: &str, scope: &dyn Scope) -> Result<Snippet, ParseError> {
-    Parser { table: &scope.version().functions, scope }.parse(raw, path)
+    Parser { table: &scope.version().functions, scope }.parse(raw, &Path::root(path))
 }
 
 /// Parses `raw` with the version's condition function table (the conditions section
 /// and `condition` fields).
 pub fn parse_condition(raw: &Value, path: &str, scope: &dyn Scope) -> Result<Snippet, ParseError> {
-    Parser { table: &scope.version().condition_functions, scope }.parse(raw, path)
+    Parser { table: &scope.version().condition_functions, scope }.parse(raw, &Path::root(path))
 }
 
 struct Parser<'a> {
@@ -49,15 +50,15 @@ fn message(e: FnError) -> String {
 }
 
 impl Parser<'_> {
-    fn parse(&self, raw: &Value, path: &str) -> Result<Snippet, ParseError> {
+    fn parse(&self, raw: &Value, path: &Path<'_>) -> Result<Snippet, ParseError> {
         match raw {
             Value::Object(map) => {
                 if map.len() == 1 {
                     let (name, args) = map.iter().next().expect("one entry");
                     if let Some(&func) = self.table.get(name) {
-                        let fpath = format!("{path}.{name}");
+                        let fpath = path.key(name);
                         let wrap =
-                            |e: FnError| ParseError { path: fpath.clone(), message: message(e) };
+                            |e: FnError| ParseError { path: fpath.render(), message: message(e) };
                         if func.is_macro() {
                             return self.expand_if(func, name, args, &fpath).map_err(|e| match e {
                                 Expand::Fn(e) => wrap(e),
@@ -76,14 +77,14 @@ impl Parser<'_> {
                 }
                 let mut items = Vec::with_capacity(map.len());
                 for (k, v) in map {
-                    items.push((k.clone(), self.parse(v, &format!("{path}.{k}"))?));
+                    items.push((k.clone(), self.parse(v, &path.key(k))?));
                 }
                 Ok(Snippet::Map(items))
             }
             Value::Array(list) => {
                 let mut items = Vec::with_capacity(list.len());
                 for (i, v) in list.iter().enumerate() {
-                    items.push(self.parse(v, &format!("{path}[{i}]"))?);
+                    items.push(self.parse(v, &path.index(i))?);
                 }
                 Ok(Snippet::List(items))
             }
@@ -111,7 +112,7 @@ impl Parser<'_> {
         func: Func,
         name: &str,
         args: &Value,
-        path: &str,
+        path: &Path<'_>,
     ) -> Result<Snippet, Expand> {
         let form = || {
             FnError::value(format!(
@@ -126,7 +127,7 @@ impl Parser<'_> {
             _ => return Err(Expand::Fn(form())),
         };
         let parsed = Parser { table: &self.scope.version().condition_functions, scope: self.scope }
-            .parse(cond, name)
+            .parse(cond, &Path::root(name))
             .map_err(Expand::Parse)?;
         let resolved = super::eval::resolve(&parsed, self.scope).map_err(Expand::Fn)?;
         let chosen = self.scope.condition(&resolved).map_err(Expand::Fn)?;

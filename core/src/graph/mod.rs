@@ -26,7 +26,9 @@
 //!   [`ResourceNode::references`]; the caller drops a `depends_on` to a disabled
 //!   resource and rejects every other unknown name first, with Heat's message;
 //! - implicit edges, which Heat's resource plugins add from property values, are
-//!   computed here from [`ResourceNode::properties`] (module `implicit`);
+//!   computed here from [`ResourceNode::properties`] (module `implicit`). Heat pairs
+//!   every resource with every other; here each compared value (network, router,
+//!   subnet, VPC) is indexed once, so the cost follows the edges produced;
 //! - the creation order is Heat's `Graph.toposort` with resources inserted in name
 //!   order (the corpus convention): repeatedly take the first resource, by name, whose
 //!   requirements are all created. It is O((V + E) log V).
@@ -57,8 +59,9 @@ pub enum GraphError {
         /// the first, starting from the first name in sort order.
         resources: Vec<String>,
     },
-    /// A loop that needs at least one implicit edge. Heat's template validation does
-    /// not walk implicit edges and accepts the template; stack creation rejects it.
+    /// A loop that needs at least one implicit edge. Heat's own template validation
+    /// walks only explicit edges and lets it pass, but stack creation rejects it, and so
+    /// does the corpus oracle (which builds `Stack.dependencies`): treat it as an error.
     #[error(
         "Circular Dependency Found (through implicit dependencies): {}",
         cycle_text(resources)

@@ -41,9 +41,26 @@ pub fn analyse_with(inputs: &Inputs, options: &Options) -> Analysis {
         references: HashMap::new(),
         resolved_types: HashMap::new(),
     };
-    if let Err(e) = run(&mut a, inputs, options) {
+    // build_template: parse and version.
+    let loaded = tmpl::parse_text_limited(
+        &inputs.template,
+        &inputs.template_name,
+        options.max_template_size,
+    )
+    .and_then(|raw| Template::from_map(raw, &inputs.template_name));
+    let t = match loaded {
+        Ok(t) => t,
+        Err(e) => {
+            a.errors.push(e.message());
+            return a;
+        }
+    };
+    a.version = Some(t.version_string());
+    a.template_class = Some(t.version.class.clone());
+    if let Err(e) = run(&mut a, &t, inputs, options) {
         a.errors.push(e);
     }
+    a.template = Some(t);
     a
 }
 
@@ -108,28 +125,18 @@ fn build_parameters(
     Ok(p)
 }
 
-fn run(a: &mut Analysis, inputs: &Inputs, options: &Options) -> Result<(), String> {
-    // build_template: parse, version, environment merge.
-    let raw = tmpl::parse_text_limited(
-        &inputs.template,
-        &inputs.template_name,
-        options.max_template_size,
-    )
-    .map_err(|e| e.message())?;
-    let t = Template::from_map(raw, &inputs.template_name).map_err(|e| e.message())?;
-    a.version = Some(t.version_string());
-    a.template_class = Some(t.version.class.clone());
+fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Result<(), String> {
+    // build_template: the environment merge.
     let mut files = inputs.files.clone();
     for (name, text) in &inputs.environments {
         files.insert(name.clone(), text.clone());
     }
-    a.template = Some(t.clone());
-    let schemata = all_param_schemata(&t, &files)?;
+    let schemata = all_param_schemata(t, &files)?;
     a.environment = Environment::merge(&inputs.params, &inputs.environments, &schemata)
         .map_err(|e| e.message())?;
 
     // engine_validate_template: sections, resource limit.
-    sections::validate(&t).map_err(|e| e.message())?;
+    sections::validate(t).map_err(|e| e.message())?;
     if let Some(max) = options.max_resources {
         if t.resources().len() > max {
             return Err(
@@ -141,7 +148,7 @@ fn run(a: &mut Analysis, inputs: &Inputs, options: &Options) -> Result<(), Strin
     }
 
     // Stack(): parameters.
-    let parameters = build_parameters(&t, &a.environment, options)?;
+    let parameters = build_parameters(t, &a.environment, options)?;
     let all_names: HashSet<String> = t.resources().keys().cloned().collect();
     let mappings = t.mappings().cloned();
     let mut scope = StackScope::new(t.version, parameters, all_names, files, mappings);
@@ -155,10 +162,10 @@ fn run(a: &mut Analysis, inputs: &Inputs, options: &Options) -> Result<(), Strin
     for (name, p) in &scope.parameters.params {
         p.schema.validate().map_err(|e| format!("Parameter '{name}' is invalid: {e}"))?;
     }
-    validate_parameter_groups(&t, &scope.parameters)?;
+    validate_parameter_groups(t, &scope.parameters)?;
 
     // Conditions.
-    parse_conditions(&t, &mut scope)?;
+    parse_conditions(t, &mut scope)?;
     a.scope = Some(scope);
     let scope = a.scope.as_mut().expect("just set");
     for (name, snippet) in &scope.conditions {
@@ -172,11 +179,11 @@ fn run(a: &mut Analysis, inputs: &Inputs, options: &Options) -> Result<(), Strin
     }
 
     // Resource definitions (conditions decide which are enabled), then types.
-    let defs = resources::definitions(&t, scope)?;
+    let defs = resources::definitions(t, scope)?;
     scope.enabled = defs.iter().filter(|d| d.enabled).map(|d| d.name.clone()).collect();
     let registry = a.environment.registry();
     let mut deferred: HashMap<String, String> = HashMap::new();
-    let mut property_names: HashMap<String, Option<Vec<String>>> = HashMap::new();
+    let mut property_names: HashMap<String, Option<PropertyNames>> = HashMap::new();
     for d in defs.iter().filter(|d| d.enabled) {
         if d.name.contains('/') {
             return Err("Resource name may not contain \"/\"".into());
@@ -185,23 +192,28 @@ fn run(a: &mut Analysis, inputs: &Inputs, options: &Options) -> Result<(), Strin
         match &resolved {
             ResolvedType::Plugin(p) => {
                 let rt = resource_types::get(p).expect("registry only resolves known types");
-                scope
-                    .attributes
-                    .insert(d.name.clone(), (!rt.any_attribute).then(|| rt.attributes.clone()));
+                scope.attributes.insert(
+                    d.name.clone(),
+                    (!rt.any_attribute).then_some(rt.attributes.as_slice()),
+                );
                 // NoneResource and the removed types built on it accept any property.
                 let any_property = rt.properties.is_empty() && rt.any_attribute;
-                property_names
-                    .insert(d.name.clone(), (!any_property).then(|| rt.properties.clone()));
+                property_names.insert(
+                    d.name.clone(),
+                    (!any_property).then_some(std::borrow::Cow::Borrowed(rt.properties.as_slice())),
+                );
             }
             ResolvedType::Template { template, user } => {
                 scope.attributes.insert(d.name.clone(), None);
                 match provider_template(template, *user, &scope.files) {
                     Ok(params) => {
-                        property_names.insert(d.name.clone(), Some(params));
+                        property_names
+                            .insert(d.name.clone(), Some(std::borrow::Cow::Owned(params)));
                     }
                     Err(ProviderError::Deferred(msg)) => {
                         deferred.insert(d.name.clone(), msg);
-                        property_names.insert(d.name.clone(), Some(vec![]));
+                        property_names
+                            .insert(d.name.clone(), Some(std::borrow::Cow::Owned(vec![])));
                     }
                     Err(ProviderError::Fatal(msg)) => return Err(msg),
                 }
@@ -267,14 +279,13 @@ fn run(a: &mut Analysis, inputs: &Inputs, options: &Options) -> Result<(), Strin
         a.resources.iter().map(|d| (d.name.as_str(), d)).collect();
     for name in &order {
         let d = by_name[name.as_str()];
-        validate_resource(d, &t, scope, &deferred, &property_names, &a.resolved_types)?;
+        validate_resource(d, t, scope, &deferred, &property_names, &a.resolved_types)?;
     }
 
     // Outputs.
-    if t.version.dialect == Dialect::Hot {
-        sections::validate_hot_outputs(&t).map_err(|e| e.message())?;
-    }
-    a.outputs = resources::outputs(&t, scope)?;
+    // (HOT's output keyword check only runs when a parent stack reads the outputs as
+    // a provider template's attributes, not here.)
+    a.outputs = resources::outputs(t, scope)?;
     let outputs_section = t.version.outputs_section();
     for o in &a.outputs {
         if let Some(v) = &o.value {
@@ -368,6 +379,10 @@ fn graph_nodes(
         })
         .collect()
 }
+
+/// The property names a resource accepts (a built-in type's, or a provider template's
+/// parameters).
+type PropertyNames = std::borrow::Cow<'static, [String]>;
 
 struct FnErrorRef;
 
@@ -570,7 +585,7 @@ fn validate_resource(
     t: &Template,
     scope: &StackScope,
     deferred: &HashMap<String, String>,
-    property_names: &HashMap<String, Option<Vec<String>>>,
+    property_names: &HashMap<String, Option<PropertyNames>>,
     types: &HashMap<String, ResolvedType>,
 ) -> Result<(), String> {
     if let Some(msg) = deferred.get(&d.name) {

@@ -155,9 +155,12 @@ pub fn definitions(t: &Template, scope: &StackScope) -> Result<Vec<ResourceDefn>
         }
         let enabled = match &condition {
             None => true,
-            Some(c) => scope
-                .condition(c)
-                .map_err(|e| format!("{section}.{name}.{}: {}", key("condition"), e.message))?,
+            // Heat adds the place to a ValueError only (a circular definition
+            // already is a validation failure and keeps its own message).
+            Some(c) => scope.condition(c).map_err(|e| match e.kind {
+                "ValueError" => format!("{section}.{name}.{}: {}", key("condition"), e.message),
+                _ => e.message,
+            })?,
         };
         out.push(ResourceDefn {
             name: name.clone(),
@@ -229,7 +232,10 @@ pub fn outputs(t: &Template, scope: &StackScope) -> Result<Vec<OutputDefn>, Stri
                 functions::parse_condition(&raw_cond, &cpath, scope).map_err(|e| e.to_string())?;
             let resolved = functions::resolve(&parsed, scope)
                 .map_err(|e| format!("{cpath}: {}", e.message))?;
-            enabled = scope.condition(&resolved).map_err(|e| format!("{cpath}: {}", e.message))?;
+            enabled = scope.condition(&resolved).map_err(|e| match e.kind {
+                "ValueError" => format!("{cpath}: {}", e.message),
+                _ => e.message,
+            })?;
         }
         let value = if enabled {
             let vpath = format!("{section}.{name}.{value_key}");

@@ -34,7 +34,7 @@ pub struct StackScope {
     /// Parsed condition definitions, by name.
     pub conditions: IndexMap<String, Snippet>,
     /// Attribute names per enabled resource (`None`: any name).
-    pub attributes: HashMap<String, Option<Vec<String>>>,
+    pub attributes: HashMap<String, Option<&'static [String]>>,
     memo: RefCell<HashMap<String, CondState>>,
 }
 
@@ -140,7 +140,10 @@ impl Scope for StackScope {
         self.mappings.as_ref()
     }
 
-    fn attribute_names(&self, resource: &str) -> Option<Vec<String>> {
-        self.attributes.get(resource).cloned().flatten()
+    fn has_attribute(&self, resource: &str, attr: &str) -> bool {
+        match self.attributes.get(resource) {
+            Some(Some(names)) => names.iter().any(|n| n == attr),
+            _ => true,
+        }
     }
 }

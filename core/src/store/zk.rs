@@ -41,6 +41,8 @@ pub fn session_timeout() -> Duration {
         .and_then(|v| v.parse().ok())
         .map_or(SESSION_TIMEOUT, Duration::from_millis)
 }
+/// How long opening a session keeps trying.
+const CONNECT_FOR: Duration = Duration::from_secs(60);
 /// How long an operation keeps retrying through connection losses and session rebuilds.
 const RETRY_FOR: Duration = Duration::from_secs(300);
 
@@ -219,8 +221,18 @@ fn failed(path: &str, e: zkc::Error) -> StoreError {
     }
 }
 
+/// Errors that a later attempt on the same or a rebuilt session can get past: connection
+/// trouble (the crate reports a frozen connection as a custom "no response from
+/// connection" error), expiry before the rebuild, and server throttling.
 fn retryable(e: &zkc::Error) -> bool {
-    matches!(e, zkc::Error::ConnectionLoss | zkc::Error::SessionExpired | zkc::Error::Timeout)
+    matches!(
+        e,
+        zkc::Error::ConnectionLoss
+            | zkc::Error::SessionExpired
+            | zkc::Error::Timeout
+            | zkc::Error::Throttled
+            | zkc::Error::Custom(_)
+    )
 }
 
 fn version(stat: &zkc::Stat) -> u64 {
@@ -386,22 +398,28 @@ impl Store for ZkStore {
                 None => auths.push(ids.admin().auth()),
             }
         }
-        let connecting = connect(hosts, chroot, &auths);
+        // An agent boots with its server: keep trying for a while (ZooKeeper may still be
+        // starting, or be slow under load) rather than fail the boot.
         let limit = session_timeout() * 2;
-        let client = match tokio::time::timeout(limit, connecting).await {
-            Ok(Ok(c)) => c,
-            Ok(Err(e)) => {
-                return Err(CoordinatorError::Connect {
-                    address: address.to_string(),
-                    message: e.to_string(),
-                })
+        let deadline = Instant::now() + CONNECT_FOR;
+        let mut pause = Duration::from_millis(100);
+        let client = loop {
+            let message = match tokio::time::timeout(limit, connect(hosts, chroot, &auths)).await {
+                Ok(Ok(c)) => break c,
+                Ok(Err(e @ zkc::Error::AuthFailed)) => {
+                    return Err(CoordinatorError::Connect {
+                        address: address.to_string(),
+                        message: e.to_string(),
+                    })
+                }
+                Ok(Err(e)) => e.to_string(),
+                Err(_) => format!("no answer within {} s", limit.as_secs()),
+            };
+            if Instant::now() + pause >= deadline {
+                return Err(CoordinatorError::Connect { address: address.to_string(), message });
             }
-            Err(_) => {
-                return Err(CoordinatorError::Connect {
-                    address: address.to_string(),
-                    message: format!("no answer within {} s", limit.as_secs()),
-                })
-            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(2));
         };
         let shared = Arc::new(Shared {
             client: RwLock::new(Some(client)),
