@@ -13,12 +13,7 @@ use heat_sync::plan::{CoordinatorConfig, Credentials, ServerId, ValueKey};
 use reliability_support::{can_start_zookeeper, Ensemble, Proxy};
 use serde_json::json;
 
-// Fails on main as of this commit: core/src/store/zk.rs `retryable()` retries only
-// ConnectionLoss, SessionExpired and Timeout, while the crate reports a frozen connection
-// as `zookeeper_client::Error::Custom("no response from connection in N ms")`, so the put
-// ends in `StoreError::Failed`. Run with `--ignored` once that is fixed, then drop this.
 #[test]
-#[ignore = "runtime bug: zk.rs retryable() does not retry the crate's connection timeout (Error::Custom)"]
 fn an_operation_caught_in_a_stalled_connection_is_retried() {
     if !can_start_zookeeper("reliability_zk_stall") {
         return;
