@@ -313,3 +313,62 @@ fn simulate_plans_expand_members_and_resolve_locally() {
         assert_eq!(ServerId::plain("x").member, None);
     }
 }
+
+const ASG: &str = "heat_template_version: 2018-08-31
+parameters:
+  size: {type: number, default: 2}
+resources:
+  pool:
+    type: OS::Heat::AutoScalingGroup
+    properties:
+      min_size: 1
+      max_size: 4
+      desired_capacity: {get_param: size}
+      resource:
+        type: OS::Nova::Server
+        properties: {image: i, flavor: f}
+        metadata:
+          heat_sync:
+            tool: script
+            roles: [{name: worker, run: 'heat-sync put ready yes', outputs: {ready: ready}}]
+  head:
+    type: OS::Nova::Server
+    properties:
+      image: i
+      flavor: f
+      user_data:
+        str_replace:
+          template: \"#!/bin/sh\\necho $who\\n\"
+          params: {$who: {get_param: size}}
+    metadata:
+      heat_sync:
+        tool: script
+        roles: [{name: boss, run: 'true', inputs: {workers: {get_attr: [pool, ready]}}}]
+";
+
+#[test]
+fn autoscaling_group_members_name_themselves_at_boot() {
+    let c = compile(&inputs("asg.yaml", ASG), &Options::default()).unwrap();
+    snapshot("compile_asg.yaml", &c.template_text);
+    heat_accepts(&c.template_text, "yaml", &["pool", "head"]);
+    // The wait condition counts the group's desired capacity, as the template writes it.
+    assert_eq!(c.template["resources"]["pool_heat_sync_wait"]["properties"]["count"], 2);
+    let uds = user_data(&c.template);
+    let pool = uds.iter().find(|u| u.contains("@HEAT_SYNC_INSTANCE@")).unwrap();
+    assert!(
+        pool.contains("s/@HEAT_SYNC_INSTANCE@/$(cat /var/lib/cloud/data/instance-id)/g"),
+        "{pool}"
+    );
+    cloud_init_schema(&cloud_config_part(pool));
+    // The author's user-data is a Heat expression: kept through a token.
+    let head = c
+        .template
+        .pointer("/resources/head/properties/user_data/str_replace/params/@@heat_sync_user_data@@")
+        .unwrap();
+    assert!(head.get("str_replace").is_some());
+    let InputSource::Gather { count, .. } = &c.stack_plan.servers[1].roles[0].inputs[0].source
+    else {
+        panic!()
+    };
+    assert_eq!(*count, None, "an AutoScalingGroup gathers its current members");
+}

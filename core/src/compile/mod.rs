@@ -110,6 +110,14 @@ pub fn compile(inputs: &Inputs, opts: &Options) -> crate::Result<Compiled> {
     let mut t = src.template.clone();
     add_parameters(&mut t, &a, opts)?;
 
+    // References to role outputs first, on the template the author wrote (the user-data
+    // added below is large and holds none).
+    let mut rewriter = signal::Rewriter::new(&a, &waits, &values_name);
+    if let Some(doc) = t.as_object_mut() {
+        for (k, v) in doc.iter_mut() {
+            rewriter.rewrite(v, k)?;
+        }
+    }
     let mut server_plans = Vec::new();
     let mut heat_values = Vec::new();
     for (si, c) in a.servers.iter().enumerate() {
@@ -129,12 +137,6 @@ pub fn compile(inputs: &Inputs, opts: &Options) -> crate::Result<Compiled> {
             for (name, res) in signal::resources(src, c, w, timeout) {
                 resources.insert(name, res);
             }
-        }
-    }
-    let mut rewriter = signal::Rewriter::new(&a, &waits, &values_name);
-    if let Some(doc) = t.as_object_mut() {
-        for (k, v) in doc.iter_mut() {
-            rewriter.rewrite(v, k)?;
         }
     }
     if let Some((name, res)) = rewriter.values_stack() {
@@ -262,7 +264,9 @@ fn rewrite_server(
             }
         }
     }
-    let mut plan_text = serde_json::to_string_pretty(&plan_value).expect("a plan serializes");
+    // One line (and a newline, so the cloud-config holds it as a literal block): the plan
+    // is repeated for every server, so its size is the compiled template's size.
+    let mut plan_text = serde_json::to_string(&plan_value).expect("a plan serializes") + "\n";
     let mut params = Map::new();
     for v in values {
         if json_replace {

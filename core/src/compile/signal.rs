@@ -95,6 +95,10 @@ pub struct Rewriter<'a> {
     nested_outputs: BTreeMap<String, Value>,
     /// The wait conditions those outputs read.
     nested_waits: BTreeSet<usize>,
+    /// The coordinated resources' names: only references to them are rewritten.
+    coordinated: std::collections::HashSet<&'a str>,
+    /// The heat_sync sections, never rewritten (they travel through the coordinator).
+    sections: std::collections::HashSet<&'a str>,
 }
 
 impl<'a> Rewriter<'a> {
@@ -106,6 +110,8 @@ impl<'a> Rewriter<'a> {
             values_name,
             nested_outputs: BTreeMap::new(),
             nested_waits: BTreeSet::new(),
+            coordinated: a.servers.iter().map(|c| c.resource.as_str()).collect(),
+            sections: a.servers.iter().map(|c| c.place.as_str()).collect(),
         }
     }
 
@@ -173,8 +179,17 @@ impl<'a> Rewriter<'a> {
 
     /// Rewrites every reference in `v` (whose template path is `place`).
     pub fn rewrite(&mut self, v: &mut Value, place: &str) -> Result<(), CompileError> {
+        let mut buf = place.to_string();
+        self.rewrite_at(v, &mut buf)
+    }
+
+    fn rewrite_at(&mut self, v: &mut Value, place: &mut String) -> Result<(), CompileError> {
+        if self.sections.contains(place.as_str()) {
+            return Ok(());
+        }
         if let Some((name, arg)) = refs::call(v) {
-            if name == "get_attr" || name == "Fn::GetAtt" {
+            let first = arg.get(0).and_then(Value::as_str).unwrap_or("");
+            if (name == "get_attr" || name == "Fn::GetAtt") && self.coordinated.contains(first) {
                 if let Some(t) = refs::target(&self.a.source, &self.a.servers, name, arg) {
                     if let Some(r) = self.replacement(place, &t)? {
                         *v = r;
@@ -183,15 +198,22 @@ impl<'a> Rewriter<'a> {
                 }
             }
         }
+        let len = place.len();
         match v {
             Value::Object(m) => {
                 for (k, x) in m.iter_mut() {
-                    self.rewrite(x, &format!("{place}.{k}"))?;
+                    place.push('.');
+                    place.push_str(k);
+                    self.rewrite_at(x, place)?;
+                    place.truncate(len);
                 }
             }
             Value::Array(items) => {
                 for (i, x) in items.iter_mut().enumerate() {
-                    self.rewrite(x, &format!("{place}[{i}]"))?;
+                    use std::fmt::Write as _;
+                    let _ = write!(place, "[{i}]");
+                    self.rewrite_at(x, place)?;
+                    place.truncate(len);
                 }
             }
             _ => {}

@@ -100,7 +100,7 @@ pub fn multipart(cloud_config: &str, existing: Existing<'_>) -> String {
 pub fn script(plan_text: &str, opts: &Options, tool: Tool, existing: Existing<'_>) -> String {
     let mut s = String::from("#!/bin/sh\n# heat-sync: write the server plan, install, start the agent.\nset -e\numask 077\nmkdir -p /etc/heat-sync\n");
     s.push_str(&format!(
-        "cat > {PLAN_PATH} <<'HEAT_SYNC_PLAN_EOF'\n{plan_text}\nHEAT_SYNC_PLAN_EOF\n"
+        "cat > {PLAN_PATH} <<'HEAT_SYNC_PLAN_EOF'\n{plan_text}HEAT_SYNC_PLAN_EOF\n"
     ));
     let user = match existing {
         Existing::None => None,

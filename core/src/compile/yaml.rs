@@ -30,7 +30,7 @@ fn indent(out: &mut String, n: usize) {
 fn write_map(out: &mut String, m: &crate::Map, level: usize) {
     for (k, v) in m {
         indent(out, level);
-        out.push_str(&key(k));
+        push_string(out, k);
         out.push(':');
         write_value_after(out, v, level);
     }
@@ -51,7 +51,7 @@ fn write_seq(out: &mut String, a: &[Value], level: usize) {
                     } else {
                         indent(out, level + 2);
                     }
-                    out.push_str(&key(k));
+                    push_string(out, k);
                     out.push(':');
                     write_value_after(out, x, level + 2);
                 }
@@ -99,7 +99,7 @@ fn write_scalar(out: &mut String, v: &Value, level: usize) {
             if let Some(block) = literal_block(s, level) {
                 out.push_str(&block);
             } else {
-                out.push_str(&scalar_string(s));
+                push_string(out, s);
             }
         }
         Value::Object(_) => out.push_str("{}"),
@@ -107,16 +107,13 @@ fn write_scalar(out: &mut String, v: &Value, level: usize) {
     }
 }
 
-fn key(k: &str) -> String {
-    scalar_string(k)
-}
-
-/// A one-line string: plain when YAML 1.1 reads it back as that string, else quoted.
-fn scalar_string(s: &str) -> String {
+/// Pushes a one-line string: plain when YAML 1.1 reads it back as that string, else
+/// double-quoted with JSON escapes.
+fn push_string(out: &mut String, s: &str) {
     if plain_ok(s) {
-        s.to_string()
+        out.push_str(s);
     } else {
-        serde_json::to_string(s).expect("a string serializes")
+        out.push_str(&serde_json::to_string(s).expect("a string serializes"));
     }
 }
 

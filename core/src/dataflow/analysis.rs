@@ -274,12 +274,14 @@ fn classify(
 fn outside_uses(source: &Source, servers: &[Coordinated], problems: &mut Vec<Problem>) -> Vec<Use> {
     let mut uses = Vec::new();
     let Some(doc) = source.template.as_object() else { return uses };
+    let sections: std::collections::HashSet<&str> =
+        servers.iter().map(|c| c.place.as_str()).collect();
     for (k, v) in doc {
-        refs::walk(v, k, &mut |at, name, arg| {
-            if servers.iter().any(|c| at == c.place || at.starts_with(&format!("{}.", c.place))) {
-                return;
-            }
-            match refs::target(source, servers, name, arg) {
+        refs::walk_except(
+            v,
+            k,
+            &|at| sections.contains(at),
+            &mut |at, name, arg| match refs::target(source, servers, name, arg) {
                 Some(t @ (Target::Published { .. } | Target::Gather { .. })) => {
                     uses.push(Use { place: at.to_string(), target: t });
                 }
@@ -287,8 +289,8 @@ fn outside_uses(source: &Source, servers: &[Coordinated], problems: &mut Vec<Pro
                     problems.push(Problem::error(code, at, msg));
                 }
                 _ => {}
-            }
-        });
+            },
+        );
     }
     uses
 }

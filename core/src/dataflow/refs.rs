@@ -260,22 +260,52 @@ fn attr_target(c: &Coordinated, i: usize, attr: &str, rest: Vec<Value>) -> Targe
 /// Calls `f(place, name, arg)` for every function call in `v`, depth first, with the
 /// template path of the call.
 pub fn walk(v: &Value, place: &str, f: &mut dyn FnMut(&str, &str, &Value)) {
-    if let Some((name, arg)) = call(v) {
-        f(place, name, arg);
-    }
-    match v {
-        Value::Object(m) => {
-            for (k, x) in m {
-                walk(x, &format!("{place}.{k}"), f);
-            }
+    walk_except(v, place, &|_| false, f);
+}
+
+/// [`walk`], not entering the places for which `skip` is true.
+pub fn walk_except(
+    v: &Value,
+    place: &str,
+    skip: &dyn Fn(&str) -> bool,
+    f: &mut dyn FnMut(&str, &str, &Value),
+) {
+    // One growing buffer for the place, not a string per node: templates are walked whole.
+    fn inner(
+        v: &Value,
+        place: &mut String,
+        skip: &dyn Fn(&str) -> bool,
+        f: &mut dyn FnMut(&str, &str, &Value),
+    ) {
+        if skip(place) {
+            return;
         }
-        Value::Array(a) => {
-            for (i, x) in a.iter().enumerate() {
-                walk(x, &format!("{place}[{i}]"), f);
-            }
+        if let Some((name, arg)) = call(v) {
+            f(place, name, arg);
         }
-        _ => {}
+        let len = place.len();
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    place.push('.');
+                    place.push_str(k);
+                    inner(x, place, skip, f);
+                    place.truncate(len);
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    use std::fmt::Write as _;
+                    let _ = write!(place, "[{i}]");
+                    inner(x, place, skip, f);
+                    place.truncate(len);
+                }
+            }
+            _ => {}
+        }
     }
+    let mut buf = place.to_string();
+    inner(v, &mut buf, skip, f);
 }
 
 /// Replaces every parameter reference by its known, non-hidden value; `None` when a

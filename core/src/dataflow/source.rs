@@ -145,18 +145,39 @@ pub fn load(inputs: &Inputs) -> Result<Source, DataFlowError> {
             message: "no heat_template_version or AWSTemplateFormatVersion".into(),
         });
     };
-    let heat = crate::stack::analyse(inputs);
-    let params = heat
-        .parameters()
-        .map(|ps| {
-            ps.params
-                .iter()
-                .map(|(k, p)| {
-                    let value = p.raw_value().and_then(|_| p.value().ok());
-                    (k.clone(), Param { value, hidden: p.schema.hidden })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let params = param_values(name, &template, inputs)?;
     Ok(Source { name: name.into(), template, is_json, dialect, version, params })
+}
+
+/// Parameter values and hidden flags as the template core reads them (Heat's schema
+/// parsing, environment merge and typing), without the rest of its pipeline.
+fn param_values(
+    name: &str,
+    doc: &Value,
+    inputs: &Inputs,
+) -> Result<BTreeMap<String, Param>, DataFlowError> {
+    use crate::template::parameters::{Param as HeatParam, ParamSchema};
+    let invalid = |message: String| DataFlowError::Invalid { place: name.into(), message };
+    let raw = doc.as_object().cloned().unwrap_or_default();
+    let t = crate::template::Template::from_map(raw, name).map_err(|e| invalid(e.message()))?;
+    let mut schemata = indexmap::IndexMap::new();
+    if let Some(Value::Object(m)) = t.parameters() {
+        for (k, raw) in m {
+            schemata.insert(k.clone(), ParamSchema::from_dict(k, raw, t.version).map_err(invalid)?);
+        }
+    }
+    let env = crate::template::Environment::merge(&inputs.params, &inputs.environments, &schemata)
+        .map_err(|e| invalid(e.message()))?;
+    Ok(schemata
+        .into_iter()
+        .map(|(k, schema)| {
+            let p = HeatParam {
+                user_value: env.parameters.get(&k).filter(|v| !v.is_null()).cloned(),
+                user_default: env.parameter_defaults.get(&k).filter(|v| !v.is_null()).cloned(),
+                schema,
+            };
+            let value = p.raw_value().and_then(|_| p.value().ok());
+            (k, Param { value, hidden: p.schema.hidden })
+        })
+        .collect())
 }
