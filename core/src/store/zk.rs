@@ -42,7 +42,7 @@ pub fn session_timeout() -> Duration {
         .map_or(SESSION_TIMEOUT, Duration::from_millis)
 }
 /// How long opening a session keeps trying.
-const CONNECT_FOR: Duration = Duration::from_secs(60);
+const CONNECT_FOR: Duration = Duration::from_secs(30);
 /// How long an operation keeps retrying through connection losses and session rebuilds.
 const RETRY_FOR: Duration = Duration::from_secs(300);
 
