@@ -129,7 +129,6 @@ fn missing_files_and_bad_options_are_usage_errors() {
 /// accepts (`heat_template_version: 2016-10-14` alone), and on an unknown version, which
 /// `check` then accepts with exit 0 although Heat rejects it.
 #[test]
-#[ignore = "compile bug: panic on a template without resources; check accepts an unknown version; compile accepts any --coordinator and a malformed environment"]
 fn templates_without_resources_or_with_an_unknown_version() {
     let dir = tempfile::tempdir().unwrap();
     let bare = dir.path().join("bare.yaml");

@@ -47,7 +47,6 @@ fn static_numbers_survive_a_plan_round_trip() {
 /// panic in debug builds, a silently wrapped wrong number in release builds. PyYAML reads
 /// it as a big int; this crate's own rule for ints past u64 is an f64.
 #[test]
-#[ignore = "template bug: yaml.rs int_value overflows on a long sexagesimal int (fuzz/regressions/template)"]
 fn a_long_sexagesimal_int_is_read_without_overflow() {
     for (name, bytes) in regressions("template") {
         let text = String::from_utf8(bytes).unwrap();

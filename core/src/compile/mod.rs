@@ -100,6 +100,10 @@ fn invalid(place: &str, message: impl Into<String>) -> crate::Error {
 /// Compiles a template (see the module documentation). Templates with `check` errors
 /// are refused with [`DataFlowError::Problems`].
 pub fn compile(inputs: &Inputs, opts: &Options) -> crate::Result<Compiled> {
+    // A default coordinator the agents could not use must fail now, not at boot.
+    if let Some(address) = &opts.coordinator {
+        crate::store::Address::parse(address)?;
+    }
     let a = analyse(inputs)?;
     if a.has_errors() {
         return Err(DataFlowError::Problems { problems: a.problems.clone() }.into());
@@ -128,11 +132,8 @@ pub fn compile(inputs: &Inputs, opts: &Options) -> crate::Result<Compiled> {
         heat_values.push(values);
     }
     let rkey = src.key("resources", "Resources");
-    {
-        let resources = t
-            .get_mut(rkey)
-            .and_then(Value::as_object_mut)
-            .expect("coordinated servers are resources");
+    // A template without a resources section (Heat accepts one) has no servers to add to.
+    if let Some(resources) = t.get_mut(rkey).and_then(Value::as_object_mut) {
         for (c, w) in a.servers.iter().zip(&waits) {
             for (name, res) in signal::resources(src, c, w, timeout) {
                 resources.insert(name, res);

@@ -128,6 +128,11 @@ pub fn parse_document(name: &str, text: &str) -> Result<(Value, bool), DataFlowE
 pub fn load(inputs: &Inputs) -> Result<Source, DataFlowError> {
     let name = if inputs.template_name.is_empty() { "<template>" } else { &inputs.template_name };
     let (template, is_json) = parse_document(name, &inputs.template)?;
+    // Heat rejects a version it does not know (`1999-01-01`); so must we, before reading on.
+    if let Value::Object(map) = &template {
+        crate::template::find_version(map)
+            .map_err(|e| DataFlowError::Invalid { place: name.into(), message: e.to_string() })?;
+    }
     let (dialect, version) = if let Some(v) = template.get("heat_template_version") {
         let v = match v {
             Value::String(s) => s.clone(),

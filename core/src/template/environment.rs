@@ -47,6 +47,12 @@ pub fn parse_environment(text: &str) -> Result<Map, String> {
         if v.is_null() {
             return Err(format!("environment has empty section \"{k}\""));
         }
+        // Heat merges every section but `encrypted_param_names` and `event_sinks` with
+        // `dict.update`, which refuses anything but a mapping.
+        let mapping_section = !matches!(k.as_str(), "encrypted_param_names" | "event_sinks");
+        if mapping_section && !v.is_object() {
+            return Err(format!("environment section \"{k}\" must be a mapping"));
+        }
     }
     Ok(m)
 }
@@ -201,7 +207,8 @@ impl Environment {
         }
         let mut available = IndexMap::new();
         for (name, text) in files {
-            let mut parsed = parse_environment(text).map_err(TemplateError::rejected)?;
+            let mut parsed = parse_environment(text)
+                .map_err(|e| TemplateError::rejected(format!("{name}: {e}")))?;
             let strategies = match parsed.shift_remove("parameter_merge_strategies") {
                 Some(Value::Object(m)) => m,
                 _ => Map::new(),

@@ -335,9 +335,19 @@ fn int_value(text: &str) -> Option<Value> {
     } else if body.len() > 1 && body.starts_with('0') {
         i128::from_str_radix(&body[1..], 8).ok()?
     } else if body.contains(':') {
+        // Python's ints are unbounded; past i128 the value can only be shown as a float.
         let mut value: i128 = 0;
+        let mut approx = 0f64;
         for part in body.split(':') {
-            value = value * 60 + part.parse::<i128>().ok()?;
+            let digit = part.parse::<i128>().ok()?;
+            approx = approx * 60.0 + digit as f64;
+            value = match value.checked_mul(60).and_then(|v| v.checked_add(digit)) {
+                Some(v) => v,
+                None => {
+                    let f = if neg { -approx } else { approx };
+                    return serde_json::Number::from_f64(f).map(Value::Number);
+                }
+            };
         }
         value
     } else {
