@@ -5,50 +5,8 @@ use super::source::{Dialect, Source};
 use crate::Value;
 
 /// Every intrinsic function name of some Heat template version: a one-key mapping whose
-/// key is one of these is a function call.
-pub const FUNCTIONS: &[&str] = &[
-    "Fn::Base64",
-    "Fn::Equals",
-    "Fn::FindInMap",
-    "Fn::GetAZs",
-    "Fn::GetAtt",
-    "Fn::If",
-    "Fn::Join",
-    "Fn::MemberListToMap",
-    "Fn::Not",
-    "Fn::And",
-    "Fn::Or",
-    "Fn::Replace",
-    "Fn::ResourceFacade",
-    "Fn::Select",
-    "Fn::Split",
-    "Ref",
-    "and",
-    "contains",
-    "digest",
-    "equals",
-    "filter",
-    "get_attr",
-    "get_file",
-    "get_param",
-    "get_resource",
-    "if",
-    "list_concat",
-    "list_concat_unique",
-    "list_join",
-    "make_url",
-    "map_merge",
-    "map_replace",
-    "not",
-    "or",
-    "repeat",
-    "resource_facade",
-    "str_replace",
-    "str_replace_strict",
-    "str_replace_vstrict",
-    "str_split",
-    "yaql",
-];
+/// key is one of these is a function call (one list, shared with the graph).
+pub use crate::graph::FUNCTIONS;
 
 /// The function name and argument of a call, if `v` is one.
 pub fn call(v: &Value) -> Option<(&str, &Value)> {

@@ -35,6 +35,8 @@
 
 mod implicit;
 mod properties;
+
+pub use properties::FUNCTIONS;
 pub mod render;
 pub mod types;
 

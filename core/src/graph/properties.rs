@@ -36,7 +36,7 @@ pub(crate) type Str = Option<String>;
 
 /// Intrinsic function names (every template version). A one-key map with one of these
 /// keys in the resolved properties is a function Heat has not evaluated statically.
-const FUNCTIONS: &[&str] = &[
+pub const FUNCTIONS: &[&str] = &[
     "Fn::And",
     "Fn::Base64",
     "Fn::Equals",
