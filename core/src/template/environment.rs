@@ -219,21 +219,14 @@ impl Environment {
                 }
                 let Value::Object(value) = value else { continue };
                 match section.as_str() {
-                    "parameters" => {
-                        let old = std::mem::take(&mut env.parameters);
-                        env.parameters = merge_parameters(
-                            old,
-                            &value,
-                            schemata,
-                            &strategies,
-                            &mut available,
-                            name,
-                        )
-                        .map_err(TemplateError::rejected)?;
-                    }
-                    "parameter_defaults" => {
-                        let old = std::mem::take(&mut env.parameter_defaults);
-                        env.parameter_defaults = merge_parameters(
+                    "parameters" | "parameter_defaults" => {
+                        let target = if section == "parameters" {
+                            &mut env.parameters
+                        } else {
+                            &mut env.parameter_defaults
+                        };
+                        let old = std::mem::take(target);
+                        *target = merge_parameters(
                             old,
                             &value,
                             schemata,
