@@ -53,7 +53,8 @@ fn a_long_sexagesimal_int_is_read_without_overflow() {
         let _ = heat_sync::template::parse_text(&text, &name);
     }
     let big = "4444444444444444444444444444444444444";
-    let map = heat_sync::template::parse_text(&format!("a: {big}:4\n"), "t.yaml").unwrap();
+    let text = format!("heat_template_version: 2016-10-14\na: {big}:4\n");
+    let map = heat_sync::template::parse_text(&text, "t.yaml").unwrap();
     let expected = big.parse::<f64>().unwrap() * 60.0 + 4.0;
     let got = map["a"].as_f64().expect("a number");
     assert!((got - expected).abs() <= expected * 1e-12, "read {got}, PyYAML reads {expected}");
