@@ -156,6 +156,11 @@ fn corners_parse_the_same() {
     for case in cases {
         agrees(case);
     }
+    // Deep nesting goes to the reference parser (no stack overflow here).
+    let deep_flow = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(parse_yaml_fast(&deep_flow).is_none());
+    let deep_block: String = (0..200).map(|i| format!("{:1$}k:\n", "", i)).collect();
+    assert!(parse_yaml_fast(&deep_block).is_none());
     assert!(agrees("a:\n  b: [1, {c: d}]\n  e: |\n    x\n"), "the common shapes are fast");
 }
 

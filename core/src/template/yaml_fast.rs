@@ -20,7 +20,7 @@ pub(crate) fn parse(text: &str) -> Option<Value> {
     if !acceptable_characters(text.as_bytes()) {
         return None;
     }
-    let mut p = Parser { s: text.as_bytes(), text, pos: 0 };
+    let mut p = Parser { s: text.as_bytes(), text, pos: 0, depth: 0 };
     let Some(indent) = p.next_content_line()? else {
         return Some(Value::Null);
     };
@@ -56,7 +56,13 @@ struct Parser<'a> {
     s: &'a [u8],
     text: &'a str,
     pos: usize,
+    /// Nesting of the node being read: deep documents go to the reference parser,
+    /// which has its own limit and message, instead of overflowing the stack here.
+    depth: usize,
 }
+
+/// Nesting past which the fast path gives up (templates nest a dozen levels).
+const MAX_DEPTH: usize = 64;
 
 /// Characters that cannot start a plain scalar here (YAML indicators), or that this
 /// parser leaves to the reference one.
@@ -163,6 +169,13 @@ impl<'a> Parser<'a> {
     /// A block node whose first line starts at `self.pos` with `indent` spaces, inside a
     /// parent at `parent` (`-1` for the document).
     fn block_node(&mut self, parent: isize, indent: usize) -> Option<Value> {
+        self.depth += 1;
+        let node = if self.depth > MAX_DEPTH { None } else { self.block_node_at(parent, indent) };
+        self.depth -= 1;
+        node
+    }
+
+    fn block_node_at(&mut self, parent: isize, indent: usize) -> Option<Value> {
         self.pos += indent;
         if self.is_dash() {
             self.block_sequence(indent)
@@ -463,6 +476,13 @@ impl<'a> Parser<'a> {
     /// A flow collection or scalar inside one; lines it spans must be indented more
     /// than `parent`.
     fn flow_node(&mut self, parent: isize) -> Option<Value> {
+        self.depth += 1;
+        let node = if self.depth > MAX_DEPTH { None } else { self.flow_node_at(parent) };
+        self.depth -= 1;
+        node
+    }
+
+    fn flow_node_at(&mut self, parent: isize) -> Option<Value> {
         match self.peek()? {
             b'[' => {
                 self.pos += 1;
