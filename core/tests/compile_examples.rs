@@ -10,7 +10,7 @@ use std::process::Command;
 
 use compile_util::{example, inputs, oracle, snapshot};
 use heat_sync::compile::{compile, simulate_plans, Compiled, Options, SimulateOptions};
-use heat_sync::plan::{InputSource, ServerId};
+use heat_sync::plan::{Credentials, InputSource, ServerId};
 use heat_sync::Value;
 
 fn compiled(name: &str) -> Compiled {
@@ -284,9 +284,11 @@ fn simulate_plans_expand_members_and_resolve_locally() {
     let web1 = &plans[2];
     assert!(web1.roles[0].run.as_deref().unwrap().contains("http://web-1."), "%index% replaced");
     assert_eq!(web1.coordinator.namespace, "/heat-sync/sim-1");
+    // The group's own derived credentials (shared by its members), never the secret.
     let creds = web1.coordinator.credentials.as_ref().unwrap();
-    assert_eq!(creds.user, "web.1");
-    assert_eq!(creds.secret, "s3cret");
+    assert_eq!(creds, &Credentials::derived("/heat-sync/sim-1", "s3cret", "web"));
+    assert_eq!(web1.version, 2);
+    assert!(!web1.to_json().contains("s3cret"));
     assert!(web1.signal.is_none());
     let keys: BTreeSet<String> = web1.roles[0]
         .inputs
