@@ -257,11 +257,7 @@ fn rewrite_server(
         // The whole source becomes a bare token that Heat replaces with JSON.
         for role in plan_value["roles"].as_array_mut().into_iter().flatten() {
             for input in role["inputs"].as_array_mut().into_iter().flatten() {
-                if let Some(tok) =
-                    input["source"]["value"].as_str().filter(|s| s.starts_with("@@heat_sync_v"))
-                {
-                    input["source"] = Value::String(tok.to_string());
-                }
+                bare_tokens(&mut input["source"]);
             }
         }
     }
@@ -321,6 +317,20 @@ fn rewrite_server(
     }
     props.insert(ud_key.into(), ud);
     Ok(())
+}
+
+/// Replaces each Heat-resolved source (an input's, or an expression argument's) by its
+/// bare token, which Heat replaces with the whole source as JSON.
+fn bare_tokens(source: &mut Value) {
+    if let Some(tok) = source.get("value").and_then(Value::as_str) {
+        if tok.starts_with("@@heat_sync_v") {
+            *source = Value::String(tok.to_string());
+        }
+        return;
+    }
+    for arg in source.get_mut("args").and_then(Value::as_array_mut).into_iter().flatten() {
+        bare_tokens(arg);
+    }
 }
 
 /// True when an input source holds a placeholder token rather than its value.
