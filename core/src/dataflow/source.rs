@@ -164,7 +164,17 @@ fn param_values(
 ) -> Result<BTreeMap<String, Param>, DataFlowError> {
     use crate::template::parameters::{Param as HeatParam, ParamSchema};
     let invalid = |message: String| DataFlowError::Invalid { place: name.into(), message };
-    let raw = doc.as_object().cloned().unwrap_or_default();
+    // Only the version and the parameters section: the rest (every resource) is not
+    // needed here, and copying it would cost as much as reading it.
+    let mut raw = crate::Map::new();
+    for (k, v) in doc.as_object().into_iter().flatten() {
+        if crate::template::version::VERSION_KEYS.contains(&k.as_str())
+            || k == "parameters"
+            || k == "Parameters"
+        {
+            raw.insert(k.clone(), v.clone());
+        }
+    }
     let t = crate::template::Template::from_map(raw, name).map_err(|e| invalid(e.message()))?;
     let mut schemata = indexmap::IndexMap::new();
     if let Some(Value::Object(m)) = t.parameters() {
