@@ -44,6 +44,15 @@ pub enum Resolved {
         /// The output or agent-published attribute.
         output: String,
     },
+    /// An expression over run-time values that the server evaluates
+    /// ([`super::expression`]).
+    Expression {
+        /// The expression, argument `N` written as
+        /// [`crate::plan::expression::marker`]`(N)`.
+        expr: Value,
+        /// The arguments: `Static`, `Heat`, `Wait` or `Gather`.
+        args: Vec<Resolved>,
+    },
 }
 
 impl Resolved {
@@ -52,7 +61,19 @@ impl Resolved {
         match self {
             Resolved::Static { .. } => "static",
             Resolved::Heat { .. } => "heat",
-            Resolved::Wait { .. } | Resolved::Gather { .. } => "runtime",
+            Resolved::Wait { .. } | Resolved::Gather { .. } | Resolved::Expression { .. } => {
+                "runtime"
+            }
+        }
+    }
+
+    /// The run-time values it waits for (`Wait` and `Gather`: itself; an expression:
+    /// its run-time arguments).
+    pub fn waits(&self) -> Vec<&Resolved> {
+        match self {
+            Resolved::Static { .. } | Resolved::Heat { .. } => Vec::new(),
+            Resolved::Wait { .. } | Resolved::Gather { .. } => vec![self],
+            Resolved::Expression { args, .. } => args.iter().flat_map(Resolved::waits).collect(),
         }
     }
 }
@@ -121,6 +142,7 @@ pub fn analyse(inputs: &Inputs) -> Result<Analysis, DataFlowError> {
         resolved.push(roles);
     }
     let uses = outside_uses(&source, &servers, &mut problems);
+    shared_secret(&source, &servers, &mut problems);
     let mut analysis = Analysis { source, servers, resolved, uses, problems: Vec::new() };
     unread_outputs(&analysis, &mut problems);
     problems.extend(super::graph::deadlocks(&analysis));
@@ -128,6 +150,27 @@ pub fn analyse(inputs: &Inputs) -> Result<Analysis, DataFlowError> {
     problems.dedup();
     analysis.problems = problems;
     Ok(analysis)
+}
+
+/// Without Heat's `digest` (CFN, HOT before 2015-04-30) the compiled template cannot
+/// derive per-server credentials, so every coordinated server's user-data carries the
+/// stack secret (docs/security.md).
+fn shared_secret(source: &Source, servers: &[Coordinated], problems: &mut Vec<Problem>) {
+    if servers.is_empty() || source.has_digest() {
+        return;
+    }
+    let keys = ["heat_template_version", "AWSTemplateFormatVersion", "HeatTemplateFormatVersion"];
+    let place = keys.into_iter().find(|k| source.template.get(*k).is_some()).unwrap_or(keys[1]);
+    problems.push(Problem::warning(
+        Code::SharedStackSecret,
+        place,
+        format!(
+            "version {} has no digest function, so every coordinated server receives the \
+             stack secret and a compromised server can act as any server of the stack; \
+             heat_template_version 2015-04-30 or later gives each server its own credentials",
+            source.version
+        ),
+    ));
 }
 
 fn duplicates(c: &Coordinated, problems: &mut Vec<Problem>) {
@@ -225,16 +268,11 @@ fn classify(
         }
     }
     let mut has_calls = false;
+    let mut runtime = false;
     refs::walk(&input.expr, place, &mut |at, name, arg| {
         has_calls = true;
         match refs::target(source, servers, name, arg) {
-            Some(
-                Target::Published { server, output, .. } | Target::Gather { server, output, .. },
-            ) => {
-                problems.push(Problem::error(Code::UnsupportedInput, at, format!(
-                    "the run-time value {}.{output} must be a whole input, not part of an expression: bind it to its own node attribute",
-                    servers[server].resource)));
-            }
+            Some(Target::Published { .. } | Target::Gather { .. }) => runtime = true,
             Some(Target::HeatOfCoordinated { server, what }) => {
                 let other = &servers[server].resource;
                 let msg = if other == &reader.resource {
@@ -259,6 +297,9 @@ fn classify(
             _ => {}
         }
     });
+    if runtime {
+        return super::expression::classify(source, servers, input, problems);
+    }
     if !has_calls {
         return Resolved::Static { value: input.expr.clone() };
     }
@@ -297,15 +338,9 @@ fn outside_uses(source: &Source, servers: &[Coordinated], problems: &mut Vec<Pro
 
 fn unread_outputs(a: &Analysis, problems: &mut Vec<Problem>) {
     let mut read: BTreeSet<(usize, &str)> = BTreeSet::new();
-    for roles in &a.resolved {
-        for inputs in roles {
-            for r in inputs {
-                if let Resolved::Wait { server, output, .. } | Resolved::Gather { server, output } =
-                    r
-                {
-                    read.insert((*server, output.as_str()));
-                }
-            }
+    for r in a.resolved.iter().flatten().flatten().flat_map(Resolved::waits) {
+        if let Resolved::Wait { server, output, .. } | Resolved::Gather { server, output } = r {
+            read.insert((*server, output.as_str()));
         }
     }
     for u in &a.uses {
