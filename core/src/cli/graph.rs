@@ -103,7 +103,7 @@ pub fn run(args: Args) -> ExitCode {
             Some(g) if args.format == Format::Dot => heat_sync::graph::render::to_dot(g),
             Some(g) => heat_sync::graph::render::to_svg(g),
             None => {
-                for e in &analysis.errors {
+                for e in analysis.shown_errors() {
                     eprintln!("heat-sync: {e}");
                 }
                 return ExitCode::from(1);
@@ -111,7 +111,7 @@ pub fn run(args: Args) -> ExitCode {
         },
     };
     print!("{text}");
-    for e in &analysis.errors {
+    for e in analysis.shown_errors() {
         eprintln!("heat-sync: {e}");
     }
     if analysis.is_ok() {
