@@ -10,20 +10,31 @@ use crate::errors;
 
 /// Reads and checks a server plan file; returns it as JSON.
 fn load_server_plan(ruby: &Ruby, path: String) -> Result<String, Error> {
-    ServerPlan::load(Path::new(&path))
-        .map(|plan| plan.to_json())
-        .map_err(|e| errors::to_ruby(ruby, e))
+    errors::guard(ruby, || {
+        ServerPlan::load(Path::new(&path))
+            .map(|plan| plan.to_json())
+            .map_err(|e| errors::to_ruby(ruby, e))
+    })
 }
 
 /// Checks server plan JSON text (`file` names it in errors); returns it as JSON.
 fn parse_server_plan(ruby: &Ruby, file: String, text: String) -> Result<String, Error> {
-    ServerPlan::from_json(&file, &text)
-        .map(|plan| plan.to_json())
-        .map_err(|e| errors::to_ruby(ruby, e))
+    errors::guard(ruby, || {
+        ServerPlan::from_json(&file, &text)
+            .map(|plan| plan.to_json())
+            .map_err(|e| errors::to_ruby(ruby, e))
+    })
+}
+
+/// Panics under the guard: the test suite's way of proving that a Rust panic reaches
+/// Ruby as `HeatSync::InternalError`, not as `fatal` or a crash.
+fn panic_for_tests(ruby: &Ruby, message: String) -> Result<(), Error> {
+    errors::guard(ruby, || panic!("{message}"))
 }
 
 pub(crate) fn init(native: RModule) -> Result<(), Error> {
     native.define_module_function("load_server_plan", function!(load_server_plan, 1))?;
     native.define_module_function("parse_server_plan", function!(parse_server_plan, 2))?;
+    native.define_module_function("_panic_for_tests", function!(panic_for_tests, 1))?;
     Ok(())
 }
