@@ -305,7 +305,7 @@ def bad_server_plans(good: dict[str, Any]) -> list[tuple[str, Any, str]]:
         (
             "unknown-source",
             edited(good, role("inputs", [{"path": ["a"], "place": "p", "source": {"kind": "telepathy"}}])),
-            "telepathy",
+            "roles[0].inputs[0].source.kind: unknown variant `telepathy`",
         ),
         ("relative-namespace", edited(good, lambda p: p["coordinator"].__setitem__("namespace", "heat-sync/s1")), "coordinator.namespace"),
         ("empty-namespace", edited(good, lambda p: p["coordinator"].__setitem__("namespace", "")), "coordinator.namespace"),
