@@ -1,9 +1,10 @@
 //! `HeatSync::Native` plan functions: the core reads and checks server plans, and hands
-//! them to Ruby as canonical JSON (lib/heat_sync/plan.rb wraps them).
+//! them to Ruby as canonical JSON (lib/heat_sync/plan.rb wraps them); it also evaluates
+//! run-time expressions, so the gem computes an input exactly as the agent does.
 
 use std::path::Path;
 
-use heat_sync::plan::ServerPlan;
+use heat_sync::plan::{expression, InputSource, ServerPlan};
 use magnus::{function, Error, RModule, Ruby};
 
 use crate::errors;
@@ -32,9 +33,40 @@ fn panic_for_tests(ruby: &Ruby, message: String) -> Result<(), Error> {
     errors::guard(ruby, || panic!("{message}"))
 }
 
+/// Evaluates an input's expression source (the plan's JSON) over its arguments' values
+/// (a JSON list, in argument order) with the core's evaluator; returns the value as
+/// JSON. `place` (the input's place) names it in errors.
+fn evaluate_expression(
+    ruby: &Ruby,
+    place: String,
+    source: String,
+    args: String,
+) -> Result<String, Error> {
+    errors::guard(ruby, || {
+        let invalid = |what: &str, e: serde_json::Error| {
+            errors::raise(ruby, "PlanError", format!("{place}: invalid {what}: {e}"))
+        };
+        let source: InputSource =
+            serde_json::from_str(&source).map_err(|e| invalid("source", e))?;
+        let args: Vec<heat_sync::Value> =
+            serde_json::from_str(&args).map_err(|e| invalid("arguments", e))?;
+        let InputSource::Expression { template_version, expression: expr, .. } = &source else {
+            return Err(errors::raise(
+                ruby,
+                "PlanError",
+                format!("{place}: not an expression source"),
+            ));
+        };
+        expression::evaluate(&place, template_version, expr, args)
+            .map(|v| v.to_string())
+            .map_err(|e| errors::to_ruby(ruby, e))
+    })
+}
+
 pub(crate) fn init(native: RModule) -> Result<(), Error> {
     native.define_module_function("load_server_plan", function!(load_server_plan, 1))?;
     native.define_module_function("parse_server_plan", function!(parse_server_plan, 2))?;
+    native.define_module_function("evaluate_expression", function!(evaluate_expression, 3))?;
     native.define_module_function("_panic_for_tests", function!(panic_for_tests, 1))?;
     Ok(())
 }

@@ -210,6 +210,29 @@ class ChefInterceptionTest < Minitest::Test
     assert_equal ["http://a/", "http://b/"], reader.value
   end
 
+  def test_an_expression_input_is_evaluated_by_the_core_once_its_values_arrive
+    expression = {
+      "kind" => "expression", "template_version" => "heat_template_version.2016-10-14",
+      "expression" => { "list_join" => [",", [{ "get_attr" => %w[heat_sync_args 0] },
+                                              { "get_attr" => %w[heat_sync_args 1] }]] },
+      "args" => [wait_input(%w[x], "db_host")["source"], { "kind" => "static", "value" => "3306" }]
+    }
+    role = { "name" => "wordpress", "timeout" => 20, "outputs" => [],
+             "inputs" => [{ "path" => %w[wordpress dsn], "place" => "inputs.wordpress.dsn", "source" => expression }] }
+    interceptor = HeatSync::Chef::Interceptor.new(server: { "resource" => "web" }, role: role,
+                                                  client: @client, log: ->(m) { @log << m })
+    HeatSync::Chef.install(interceptor)
+    node = Chef::Node.new
+    interceptor.node_loaded(node.attributes)
+    assert_equal "db.example,3306",
+                 blocked_until_published("db.db_host", "db.example") { node["wordpress"]["dsn"] }
+    bad = expression.merge("expression" => { "list_join" => [",", { "get_attr" => %w[heat_sync_args 0] }] })
+    error = assert_raises(HeatSync::PlanError) do
+      HeatSync::Native.evaluate_expression("inputs.x", JSON.generate(bad), JSON.generate([42, "3306"]))
+    end
+    assert_match(/\Ainputs\.x: evaluating the expression failed: TypeError/, error.message)
+  end
+
   def test_the_merged_view_stays_immutable
     node = loaded_node
     assert_raises(Chef::Exceptions::ImmutableAttributeModification) do

@@ -19,6 +19,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Map, Value};
 
+pub mod expression;
+
 /// The `format` value of a stack plan.
 pub const STACK_PLAN_FORMAT: &str = "heat-sync/stack-plan";
 /// The `format` value of a server plan.
@@ -57,6 +59,14 @@ pub enum PlanError {
         file: String,
         /// The version the file declares.
         found: u64,
+    },
+    /// An input's expression could not be evaluated (Heat's error, as Heat words it).
+    #[error("{place}: {message}")]
+    Expression {
+        /// The input's place in the template.
+        place: String,
+        /// What failed.
+        message: String,
     },
     /// A field is present but its value cannot work (e.g. an empty namespace).
     #[error("{file}: {field}: {message}")]
@@ -204,6 +214,49 @@ pub enum InputSource {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         count: Option<u64>,
     },
+    /// A Heat expression over run-time values, evaluated on the server with the core's
+    /// function evaluator once every argument has arrived ([`expression`]).
+    Expression {
+        /// The template version whose functions evaluate it, as Heat's plugin keys write
+        /// it: `heat_template_version.2016-10-14`, `AWSTemplateFormatVersion.2010-09-09`.
+        template_version: String,
+        /// The expression in template syntax, holding only functions that need nothing
+        /// but their arguments (`str_replace`, `list_join`, `yaql`, ...). Argument `N`
+        /// appears as `{"get_attr": ["heat_sync_args", "N"]}` (`Fn::GetAtt` in CFN), so
+        /// Heat's parser sees a function call where the template had one.
+        expression: Value,
+        /// The arguments in order: `Static` (literals, compile-time and Heat-resolved
+        /// values), `Wait` or `Gather` sources; never `Expression`.
+        args: Vec<InputSource>,
+    },
+}
+
+impl InputSource {
+    /// The sources this one waits for through the coordinator: itself for `Wait` and
+    /// `Gather`, an expression's run-time arguments, nothing for `Static`.
+    pub fn awaited(&self) -> Vec<&InputSource> {
+        match self {
+            InputSource::Static { .. } => Vec::new(),
+            InputSource::Wait { .. } | InputSource::Gather { .. } => vec![self],
+            InputSource::Expression { args, .. } => {
+                args.iter().flat_map(InputSource::awaited).collect()
+            }
+        }
+    }
+
+    /// True when the value is known before the role runs (no wait).
+    pub fn is_static(&self) -> bool {
+        matches!(self, InputSource::Static { .. })
+    }
+
+    /// True when the value (or a part of it) comes from a hidden parameter.
+    pub fn is_secret(&self) -> bool {
+        match self {
+            InputSource::Static { secret, .. } => *secret,
+            InputSource::Wait { .. } | InputSource::Gather { .. } => false,
+            InputSource::Expression { args, .. } => args.iter().any(InputSource::is_secret),
+        }
+    }
 }
 
 /// One declared input of a role.

@@ -253,3 +253,73 @@ fn a_restarted_agent_does_not_rerun_finished_roles_unless_asked() {
     let e = Agent::new(plan, opts, &mem).run().unwrap_err();
     assert!(e.to_string().contains("--rerun nope"), "{e}");
 }
+
+/// An input whose expression reads a published value inside `str_replace`.
+fn expression_input(p: &str, db: &ServerId, expression: serde_json::Value) -> PlanInput {
+    let wait = wait_input(p, db.clone(), "db_host", "mysql").source;
+    PlanInput {
+        path: path(p),
+        place: format!("resources.web.metadata.heat_sync.roles[0].inputs.{p}"),
+        source: InputSource::Expression {
+            template_version: "heat_template_version.2016-10-14".into(),
+            expression,
+            args: vec![wait, InputSource::Static { value: json!("wp"), secret: false }],
+        },
+    }
+}
+
+#[test]
+fn an_expression_input_is_evaluated_once_its_value_arrives() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = ServerId::plain("db");
+    let web = ServerId::plain("web");
+    let e = json!({"str_replace": {"template": "mysql://$h/$d", "params": {
+        "$h": {"get_attr": ["heat_sync_args", "0"]}, "$d": {"get_attr": ["heat_sync_args", "1"]}}}});
+    let plan = server_plan(
+        web.clone(),
+        Tool::Script,
+        vec![script_role(
+            "app",
+            "printf '{\"app\": {\"url\": \"%s\"}}' \"$HEAT_SYNC_INPUT_APP__DB_URL\" > \"$HEAT_SYNC_OUTPUTS\"",
+            vec![expression_input("app.db_url", &db, e)],
+            vec![output("url", "app.url")],
+        )],
+    );
+    let mem = Arc::new(Memory::default());
+    let publisher = {
+        let mem = Arc::clone(&mem);
+        let db = db.clone();
+        thread::spawn(move || {
+            thread::sleep(Duration::from_millis(300));
+            Coordination::publish(&*mem, &key(&db, "db_host"), &json!("10.0.0.5")).unwrap();
+        })
+    };
+    let opts = options(dir.path(), &plan);
+    let outcome = Agent::new(plan, opts, &*mem).run().unwrap();
+    publisher.join().unwrap();
+    assert_eq!(outcome.failed, None);
+    assert_eq!(mem.versions(&key(&web, "url")), vec![json!("mysql://10.0.0.5/wp")]);
+}
+
+#[test]
+fn an_expression_that_heat_would_refuse_fails_its_role_naming_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = ServerId::plain("db");
+    let mem = Memory::default();
+    Coordination::publish(&mem, &key(&db, "db_host"), &json!(42)).unwrap();
+    // list_join over a number: Heat's TypeError.
+    let e = json!({"list_join": [",", {"get_attr": ["heat_sync_args", "0"]}]});
+    let plan = server_plan(
+        ServerId::plain("web"),
+        Tool::Script,
+        vec![script_role("app", "exit 0", vec![expression_input("app.hosts", &db, e)], vec![])],
+    );
+    let opts = options(dir.path(), &plan);
+    let outcome = Agent::new(plan, opts, &mem).run().unwrap();
+    let (role, error) = outcome.failed.expect("the role fails");
+    assert_eq!(role, "app");
+    assert!(
+        error.starts_with("resources.web.metadata.heat_sync.roles[0].inputs.app.hosts: evaluating the expression failed: TypeError"),
+        "{error}"
+    );
+}

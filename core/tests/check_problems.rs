@@ -196,13 +196,70 @@ fn heat_attribute_of_a_coordinated_server_serializes_boot() {
 }
 
 #[test]
-fn run_time_values_must_be_whole_inputs() {
+fn run_time_values_inside_pure_functions_are_runtime_inputs() {
     let t = two(
-        "[{name: m, outputs: {db_host: h}}]",
-        "[{name: w, inputs: {h: {list_join: [':', [{get_attr: [db, db_host]}, '3306']]}}, outputs: {url: u}}]",
+        "[{name: m, outputs: {db_host: h, db_name: d}}]",
+        "[{name: w, inputs: {url: {str_replace: {template: 'mysql://$h/$d?s=$s', params: {$h: {get_attr: [db, db_host]}, $d: {get_attr: [db, db_name]}, $s: {get_param: pw}}}}, both: {list_join: [',', [{get_attr: [db, first_address]}, {get_resource: net}]]}}, outputs: {url: u}}]",
     );
-    let p = only(&t, Code::UnsupportedInput);
-    assert_eq!(p.place, "resources.web.metadata.heat_sync.roles[0].inputs.h.list_join[1][0]");
+    assert_eq!(problems(&t), []);
+    let g = heat_sync::dataflow::graph_json(&inputs("t.yaml", &t)).unwrap();
+    assert!(!g.to_string().contains("hunter2"));
+    let url = &g["inputs"][0];
+    assert_eq!(url["class"], "runtime");
+    assert_eq!(
+        url["source"]["from"],
+        serde_json::json!(["db.db_host from db/m", "db.db_name from db/m"])
+    );
+    assert_eq!(
+        url["source"]["expression"]["str_replace"]["params"]["$s"],
+        serde_json::json!({"get_param": "pw"})
+    );
+    assert_eq!(
+        g["inputs"][1]["source"]["from"],
+        serde_json::json!(["db.first_address from db (agent)"])
+    );
+    // One edge per role output read: both of db's outputs reach web/w.
+    let values: Vec<&str> =
+        g["edges"].as_array().unwrap().iter().map(|e| e["value"].as_str().unwrap()).collect();
+    assert_eq!(values, ["db.db_host", "db.db_name"]);
+}
+
+#[test]
+fn a_deadlock_through_an_expression_is_found() {
+    let t = two(
+        "[{name: m, inputs: {peer: {list_join: ['', ['http://', {get_attr: [web, url]}]]}}, outputs: {db_host: h}}]",
+        "[{name: w, inputs: {h: {str_replace: {template: x$h, params: {$h: {get_attr: [db, db_host]}}}}}, outputs: {url: u}}]",
+    );
+    let p = only(&t, Code::Deadlock);
+    assert_eq!(
+        p.message,
+        "deadlock: db/m waits for web.url from web/w, which waits for db.db_host from db/m"
+    );
+}
+
+#[test]
+fn run_time_values_under_functions_heat_resolves_are_refused() {
+    let t = two(
+        "[{name: m, outputs: {db_host: h, key: k}}]",
+        "[{name: w, inputs: {
+            a: {get_param: [pw, {get_attr: [db, key]}]},
+            b: {if: [true, {get_attr: [db, db_host]}, none]},
+            c: {list_join: [',', [{get_attr: [db, db_host, 0]}]]},
+            d: {list_join: {get_attr: [db, db_host]}}},
+          outputs: {url: u}}]",
+    );
+    let got: Vec<String> = problems(&t)
+        .iter()
+        .filter(|p| p.code == Code::UnsupportedInput)
+        .map(|p| format!("{}: {}", p.place, p.message))
+        .collect();
+    let at = "resources.web.metadata.heat_sync.roles[0].inputs";
+    assert_eq!(got, [
+        format!("{at}.a: get_param is resolved by Heat before the servers boot, so its arguments cannot be run-time values"),
+        format!("{at}.b: if is decided by the template's conditions, which only Heat knows; put the run-time value in both branches' own inputs instead"),
+        format!("{at}.c.list_join[1][0]: an attribute path after the run-time value db.db_host is not supported: publish the part you need as its own output"),
+        format!("{at}.d: this expression reads run-time values, so the server evaluates it, and it cannot: list_join: Incorrect arguments to \"list_join\" should be: \"list_join\" : [ \" \", [ \"str1\", \"str2\"] ...]"),
+    ]);
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::process::Command;
 
 use compile_util::{example, inputs, oracle, snapshot};
 use heat_sync::compile::{compile, simulate_plans, Compiled, Options, SimulateOptions};
-use heat_sync::plan::{InputSource, ServerId};
+use heat_sync::plan::{expression, InputSource, ServerId};
 use heat_sync::Value;
 
 fn compiled(name: &str) -> Compiled {
@@ -291,7 +291,8 @@ fn simulate_plans_expand_members_and_resolve_locally() {
     let keys: BTreeSet<String> = web1.roles[0]
         .inputs
         .iter()
-        .filter_map(|i| match &i.source {
+        .flat_map(|i| i.source.awaited())
+        .filter_map(|s| match s {
             InputSource::Wait { key, .. } => Some(key.to_string()),
             _ => None,
         })
@@ -303,9 +304,26 @@ fn simulate_plans_expand_members_and_resolve_locally() {
             .map(String::from)
             .collect()
     );
+    // The run-time expression: its compile-time part is known, its Heat part (the stack
+    // name) resolved locally; the server evaluates it once db's values arrive.
+    let db_url = web1.roles[0].inputs.iter().find(|i| i.path == ["db_url"]).unwrap();
+    let InputSource::Expression { template_version, args, .. } = &db_url.source else {
+        panic!("{db_url:?}")
+    };
+    assert_eq!(template_version, "heat_template_version.2016-10-14");
+    assert!(matches!(&args[2], InputSource::Static { value, .. } if value == "shop"));
+    assert!(matches!(&args[3], InputSource::Static { value, .. } if value == "sim"));
+    let url = expression::resolve::<heat_sync::Error>(&db_url.place, &db_url.source, &mut |s| {
+        Ok(match s {
+            InputSource::Wait { key, .. } if key.output == "db_port" => serde_json::json!(5432),
+            _ => serde_json::json!("10.0.0.9"),
+        })
+    });
+    assert_eq!(url.unwrap(), "postgres://shop@10.0.0.9:5432/shop?application_name=sim");
     let lb = &plans[4];
+    let InputSource::Expression { args, .. } = &lb.roles[0].inputs[0].source else { panic!() };
     assert!(
-        matches!(&lb.roles[0].inputs[0].source, InputSource::Gather { group, count: Some(3), .. } if group == "web")
+        matches!(&args[..], [InputSource::Gather { group, count: Some(3), .. }] if group == "web")
     );
     // Every static value is concrete: no token is left.
     for p in &plans {

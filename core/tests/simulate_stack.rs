@@ -108,6 +108,16 @@ fn the_three_tier_example_prints_its_stack_outputs() {
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(stdout.contains("simulating three-tier: 4 servers"), "{stdout}");
+    // Run-time expressions, evaluated by the agents once their values arrived: db's
+    // address and port with the compile-time app name and the Heat-resolved stack name;
+    // the gather of the web servers' URLs joined.
+    for line in [
+        "[web.1/app] app: connecting to postgres://shop@127.0.0.2:5432/shop?application_name=three-tier (password of 24 characters)",
+        "[lb/haproxy] haproxy: balancing over http://web-0.shop.example:8080/ http://web-1.shop.example:8080/",
+        "web.0/app: got db.db_port from db/postgres",
+    ] {
+        assert!(stdout.contains(line), "missing {line:?} in:\n{stdout}");
+    }
     let outputs: Vec<&str> = stdout.lines().skip_while(|l| *l != "stack outputs:").collect();
     assert_eq!(
         outputs[1..4],

@@ -33,7 +33,7 @@ use events::{Event, EventKind, Reporter};
 pub use process::stop_running_tool;
 use state::{AgentState, FinishedRole};
 
-use crate::plan::{AttrPath, InputSource, PlanRole, ServerPlan, Tool, ValueKey};
+use crate::plan::{expression, AttrPath, InputSource, PlanRole, ServerPlan, Tool, ValueKey};
 use crate::{Map, Value};
 
 /// Errors running a server's roles.
@@ -436,26 +436,46 @@ impl<'c, C: Coordination + ?Sized> Agent<'c, C> {
             let value = match &input.source {
                 InputSource::Static { value, .. } => value.clone(),
                 _ if static_only => continue,
-                InputSource::Wait { key, producer } => self
-                    .wait_for(role, &key.to_string(), &producer.to_string(), deadline, |w| {
-                        self.coordinator.wait(key, producer, w)
-                    })
-                    .map_err(|e| format!("{}: {e}", input.place))?,
-                InputSource::Gather { group, output, role: producer_role, count } => {
-                    let from = match producer_role {
-                        Some(r) => format!("every member of {group}/{r}"),
-                        None => format!("every member of {group}"),
-                    };
-                    let key = format!("{group}.{output}");
-                    self.wait_for(role, &key, &from, deadline, |w| {
-                        self.coordinator.gather(group, output, *count, &from, w).map(Value::Array)
-                    })
-                    .map_err(|e| format!("{}: {e}", input.place))?
-                }
+                // One value, a gather, or an expression evaluated once its values arrive.
+                source => expression::resolve(&input.place, source, &mut |awaited| {
+                    self.wait_source(role, awaited, deadline)
+                })
+                .map_err(|e| match e {
+                    crate::Error::Plan(e) => e.to_string(), // names the place already
+                    e => format!("{}: {e}", input.place),
+                })?,
             };
             resolved.push((input.path.clone(), value));
         }
         Ok(resolved)
+    }
+
+    /// Waits for one `Wait` or `Gather` source.
+    fn wait_source(
+        &self,
+        role: &PlanRole,
+        source: &InputSource,
+        deadline: Instant,
+    ) -> crate::Result<Value> {
+        match source {
+            InputSource::Wait { key, producer } => {
+                self.wait_for(role, &key.to_string(), &producer.to_string(), deadline, |w| {
+                    self.coordinator.wait(key, producer, w)
+                })
+            }
+            InputSource::Gather { group, output, role: producer_role, count } => {
+                let from = match producer_role {
+                    Some(r) => format!("every member of {group}/{r}"),
+                    None => format!("every member of {group}"),
+                };
+                let key = format!("{group}.{output}");
+                self.wait_for(role, &key, &from, deadline, |w| {
+                    self.coordinator.gather(group, output, *count, &from, w).map(Value::Array)
+                })
+            }
+            InputSource::Static { value, .. } => Ok(value.clone()),
+            InputSource::Expression { .. } => unreachable!("expression::resolve evaluates these"),
+        }
     }
 
     /// One wait with its events and progress lines.

@@ -10,12 +10,13 @@
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use heat_sync::agent::context::{PutOutcome, RoleContext};
 use heat_sync::client::{Client, WaitOptions};
 use heat_sync::plan::{
-    CoordinatorConfig, Credentials, InputSource, PlanRole, ServerId, ServerPlan, ValueKey,
+    expression, CoordinatorConfig, Credentials, InputSource, PlanRole, ServerId, ServerPlan,
+    ValueKey,
 };
 use heat_sync::{Error, Value};
 
@@ -228,18 +229,23 @@ pub fn get(args: GetArgs) -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
-    let options = WaitOptions::new(timeout)
-        .progress(Duration::from_secs(10), |p| eprintln!("heat-sync: {p}"));
-    let result = match &source {
-        InputSource::Static { value, .. } => Ok(value.clone()),
+    // One deadline for every value an expression waits for.
+    let deadline = Instant::now() + timeout;
+    let options = || {
+        WaitOptions::new(deadline.saturating_duration_since(Instant::now()))
+            .progress(Duration::from_secs(10), |p| eprintln!("heat-sync: {p}"))
+    };
+    let place = args.path.as_deref().unwrap_or("--key");
+    let result = expression::resolve(place, &source, &mut |awaited| match awaited {
         InputSource::Wait { key, producer } => {
-            let options = options.producer(producer);
-            client.get(key, &options).map(|p| p.value)
+            client.get(key, &options().producer(producer)).map(|p| p.value)
         }
         InputSource::Gather { group, output, count, .. } => client
-            .gather(group, output, *count, &options)
+            .gather(group, output, *count, &options())
             .map(|all| Value::Array(all.into_iter().map(|p| p.value).collect())),
-    };
+        InputSource::Static { value, .. } => Ok(value.clone()),
+        InputSource::Expression { .. } => unreachable!("expression::resolve evaluates these"),
+    });
     match result {
         Ok(v) => {
             print_value(&v, args.json);

@@ -188,30 +188,35 @@ impl Client {
                         }
                         for input in &role.inputs {
                             let consumer = format!("{server}/{}", role.name);
-                            let keys: Vec<ValueKey> = match &input.source {
-                                InputSource::Static { .. } => vec![],
-                                InputSource::Wait { key, producer } => {
-                                    let info = infos.entry(key.clone()).or_default();
-                                    info.producer.get_or_insert_with(|| producer.to_string());
-                                    vec![key.clone()]
-                                }
-                                InputSource::Gather { group, output, count, .. } => {
-                                    let group_members: Vec<ServerId> = match count {
-                                        Some(n) => (0..*n)
-                                            .map(|i| ServerId::member(group, i.to_string()))
-                                            .collect(),
-                                        None => found_servers
-                                            .iter()
-                                            .filter(|x| &x.resource == group)
-                                            .cloned()
-                                            .collect(),
-                                    };
-                                    group_members
-                                        .into_iter()
-                                        .map(|m| ValueKey { server: m, output: output.clone() })
-                                        .collect()
-                                }
-                            };
+                            let mut keys: Vec<ValueKey> = Vec::new();
+                            for awaited in input.source.awaited() {
+                                keys.extend(match awaited {
+                                    InputSource::Static { .. } | InputSource::Expression { .. } => {
+                                        vec![]
+                                    }
+                                    InputSource::Wait { key, producer } => {
+                                        let info = infos.entry(key.clone()).or_default();
+                                        info.producer.get_or_insert_with(|| producer.to_string());
+                                        vec![key.clone()]
+                                    }
+                                    InputSource::Gather { group, output, count, .. } => {
+                                        let group_members: Vec<ServerId> = match count {
+                                            Some(n) => (0..*n)
+                                                .map(|i| ServerId::member(group, i.to_string()))
+                                                .collect(),
+                                            None => found_servers
+                                                .iter()
+                                                .filter(|x| &x.resource == group)
+                                                .cloned()
+                                                .collect(),
+                                        };
+                                        group_members
+                                            .into_iter()
+                                            .map(|m| ValueKey { server: m, output: output.clone() })
+                                            .collect()
+                                    }
+                                });
+                            }
                             for key in keys {
                                 let info = infos.entry(key).or_default();
                                 if !info.consumers.contains(&consumer) {

@@ -250,28 +250,19 @@ fn rewrite_server(
         props.insert("user_data_format".into(), Value::String("RAW".into()));
     }
 
-    // The plan text, with Heat's values as tokens.
+    // The plan text, with Heat's values as tokens. One line (and a newline, so the
+    // cloud-config holds it as a literal block): the plan is repeated for every server,
+    // so its size is the compiled template's size.
     let json_replace = src.json_replace();
-    let mut plan_value = serde_json::to_value(plan).expect("a plan serializes");
+    let mut plan_text = serde_json::to_string(plan).expect("a plan serializes");
     if json_replace {
         // The whole source becomes a bare token that Heat replaces with JSON.
-        for role in plan_value["roles"].as_array_mut().into_iter().flatten() {
-            for input in role["inputs"].as_array_mut().into_iter().flatten() {
-                if let Some(tok) =
-                    input["source"]["value"].as_str().filter(|s| s.starts_with("@@heat_sync_v"))
-                {
-                    input["source"] = Value::String(tok.to_string());
-                }
-            }
-        }
+        plan_text = bare_tokens(&plan_text);
     }
-    // One line (and a newline, so the cloud-config holds it as a literal block): the plan
-    // is repeated for every server, so its size is the compiled template's size.
-    let mut plan_text = serde_json::to_string(&plan_value).expect("a plan serializes") + "\n";
+    plan_text.push('\n');
     let mut params = Map::new();
     for v in values {
         if json_replace {
-            plan_text = plan_text.replace(&format!("\"{}\"", v.token), &v.token);
             let mut source = json!({"kind": "static", "value": v.expr});
             if v.secret {
                 source["secret"] = Value::Bool(true);
@@ -321,6 +312,37 @@ fn rewrite_server(
     }
     props.insert(ud_key.into(), ud);
     Ok(())
+}
+
+/// The plan text with each Heat-resolved source (an input's, or an expression
+/// argument's: `{"kind":"static","value":"@@heat_sync_vN@@"}`, with `"secret":true`
+/// when secret) replaced by its bare token, which Heat replaces with the whole source as
+/// JSON. One pass over the text.
+fn bare_tokens(text: &str) -> String {
+    const OPEN: &str = "{\"kind\":\"static\",\"value\":\"@@heat_sync_v";
+    const CLOSE: [&str; 2] = ["@@\"}", "@@\",\"secret\":true}"];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(OPEN) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + OPEN.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let tail = &after[digits..];
+        match CLOSE.iter().find(|c| tail.starts_with(*c)) {
+            Some(close) if digits > 0 => {
+                out.push_str("@@heat_sync_v");
+                out.push_str(&after[..digits]);
+                out.push_str("@@");
+                rest = &tail[close.len()..];
+            }
+            _ => {
+                out.push_str(OPEN);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// True when an input source holds a placeholder token rather than its value.

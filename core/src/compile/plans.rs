@@ -62,6 +62,43 @@ fn producer_id(a: &Analysis, server: usize, member: Option<&str>) -> ServerId {
     }
 }
 
+/// The plan's source of one classified input; `heat` makes the source of a
+/// Heat-resolved value.
+fn source(
+    a: &Analysis,
+    r: &Resolved,
+    heat: &mut impl FnMut(&Value, bool) -> InputSource,
+) -> InputSource {
+    match r {
+        Resolved::Static { value } => InputSource::Static { value: value.clone(), secret: false },
+        Resolved::Heat { expr, secret } => heat(expr, *secret),
+        Resolved::Wait { server, member, output } => {
+            let id = producer_id(a, *server, member.as_deref());
+            InputSource::Wait {
+                key: ValueKey { server: id.clone(), output: output.clone() },
+                producer: Producer {
+                    server: id,
+                    role: a.producer_role(*server, output).map(String::from),
+                },
+            }
+        }
+        Resolved::Gather { server, output } => {
+            let g = a.servers[*server].group.as_ref();
+            InputSource::Gather {
+                group: a.servers[*server].resource.clone(),
+                output: output.clone(),
+                role: a.producer_role(*server, output).map(String::from),
+                count: g.filter(|g| g.kind == GroupKind::ResourceGroup).and_then(|g| g.count),
+            }
+        }
+        Resolved::Expression { expr, args } => InputSource::Expression {
+            template_version: crate::plan::expression::version_key(a.source.heat_version),
+            expression: expr.clone(),
+            args: args.iter().map(|r| source(a, r, heat)).collect(),
+        },
+    }
+}
+
 fn roles(
     a: &Analysis,
     si: usize,
@@ -83,33 +120,7 @@ fn roles(
                 .map(|(input, r)| PlanInput {
                     path: input.path.clone(),
                     place: input.place.clone(),
-                    source: match r {
-                        Resolved::Static { value } => {
-                            InputSource::Static { value: value.clone(), secret: false }
-                        }
-                        Resolved::Heat { expr, secret } => heat(expr, *secret),
-                        Resolved::Wait { server, member, output } => {
-                            let id = producer_id(a, *server, member.as_deref());
-                            InputSource::Wait {
-                                key: ValueKey { server: id.clone(), output: output.clone() },
-                                producer: Producer {
-                                    server: id,
-                                    role: a.producer_role(*server, output).map(String::from),
-                                },
-                            }
-                        }
-                        Resolved::Gather { server, output } => {
-                            let g = a.servers[*server].group.as_ref();
-                            InputSource::Gather {
-                                group: a.servers[*server].resource.clone(),
-                                output: output.clone(),
-                                role: a.producer_role(*server, output).map(String::from),
-                                count: g
-                                    .filter(|g| g.kind == GroupKind::ResourceGroup)
-                                    .and_then(|g| g.count),
-                            }
-                        }
-                    },
+                    source: source(a, r, &mut heat),
                 })
                 .collect(),
             outputs: role

@@ -69,15 +69,7 @@ pub fn simulate_plans(c: &Compiled, opts: &SimulateOptions) -> crate::Result<Vec
             };
             for role in &mut p.roles {
                 for input in &mut role.inputs {
-                    if let InputSource::Static { value: Value::String(tok), secret } = &input.source
-                    {
-                        if let Some(hv) = values.iter().find(|h| &h.token == tok) {
-                            input.source = InputSource::Static {
-                                value: resolve(&a.source, hv, opts),
-                                secret: *secret,
-                            };
-                        }
-                    }
+                    fill(&mut input.source, &a.source, values, opts);
                 }
             }
             p.coordinator = CoordinatorConfig {
@@ -93,6 +85,22 @@ pub fn simulate_plans(c: &Compiled, opts: &SimulateOptions) -> crate::Result<Vec
         }
     }
     Ok(out)
+}
+
+/// Replaces the tokens of Heat-resolved values (an input's, or an expression
+/// argument's) by their local values.
+fn fill(source: &mut InputSource, src: &Source, values: &[HeatValue], opts: &SimulateOptions) {
+    match source {
+        InputSource::Static { value: Value::String(tok), secret } => {
+            if let Some(hv) = values.iter().find(|h| &h.token == tok) {
+                *source = InputSource::Static { value: resolve(src, hv, opts), secret: *secret };
+            }
+        }
+        InputSource::Expression { args, .. } => {
+            args.iter_mut().for_each(|arg| fill(arg, src, values, opts));
+        }
+        _ => {}
+    }
 }
 
 fn replace_strings(v: &mut Value, from: &str, to: &str) {

@@ -52,14 +52,24 @@ pub fn cloud_config(plan_text: &str, opts: &Options, tool: Tool, asg: bool) -> S
     format!("#cloud-config\n{}", super::yaml::to_string(&doc))
 }
 
-/// The MIME content type for an existing user-data part: cloud-init detects the type
-/// of a `text/plain` part from its first line (`#!`, `#cloud-config`, ...).
-fn part(content_type: &str, filename: &str, body: &str) -> String {
-    format!(
-        "--{BOUNDARY}\nContent-Type: {content_type}; charset=\"utf-8\"\nMIME-Version: 1.0\n\
-         Content-Disposition: attachment; filename=\"{filename}\"\n\n{body}{}",
-        if body.ends_with('\n') { "" } else { "\n" }
-    )
+/// Appends one MIME part. For an existing user-data part the content type is
+/// `text/plain`: cloud-init detects the type from its first line (`#!`, `#cloud-config`).
+fn part(msg: &mut String, content_type: &str, filename: &str, body: &str) {
+    for s in [
+        "--",
+        BOUNDARY,
+        "\nContent-Type: ",
+        content_type,
+        "; charset=\"utf-8\"\nMIME-Version: 1.0\nContent-Disposition: attachment; filename=\"",
+        filename,
+        "\"\n\n",
+        body,
+    ] {
+        msg.push_str(s);
+    }
+    if !body.ends_with('\n') {
+        msg.push('\n');
+    }
 }
 
 /// The existing user-data as it goes into the message: a literal string, or a token
@@ -73,25 +83,35 @@ pub enum Existing<'a> {
     Token(&'a str),
 }
 
-/// The whole multipart user-data text.
+/// The whole multipart user-data text, written into one string.
 pub fn multipart(cloud_config: &str, existing: Existing<'_>) -> String {
-    let mut msg =
-        format!("Content-Type: multipart/mixed; boundary=\"{BOUNDARY}\"\nMIME-Version: 1.0\n\n");
+    let extra = match existing {
+        Existing::None => 0,
+        Existing::Text(t) | Existing::Token(t) => t.len(),
+    };
+    let mut msg = String::with_capacity(cloud_config.len() + extra + 512);
+    msg.push_str("Content-Type: multipart/mixed; boundary=\"");
+    msg.push_str(BOUNDARY);
+    msg.push_str("\"\nMIME-Version: 1.0\n\n");
     match existing {
         Existing::None => {}
         // An existing MIME message goes in whole: cloud-init walks nested multiparts.
         Existing::Text(t) if t.starts_with("Content-Type:") || t.starts_with("MIME-Version:") => {
-            msg.push_str(&format!(
-                "--{BOUNDARY}\n{t}{}",
-                if t.ends_with('\n') { "" } else { "\n" }
-            ));
+            msg.push_str("--");
+            msg.push_str(BOUNDARY);
+            msg.push('\n');
+            msg.push_str(t);
+            if !t.ends_with('\n') {
+                msg.push('\n');
+            }
         }
-        Existing::Text(t) => msg.push_str(&part("text/plain", "user-data", t)),
-        Existing::Token(tok) => msg.push_str(&part("text/plain", "user-data", tok)),
+        Existing::Text(t) | Existing::Token(t) => part(&mut msg, "text/plain", "user-data", t),
     }
     // heat-sync's part last, so its merge_how appends to the author's cloud-config.
-    msg.push_str(&part("text/cloud-config", "heat-sync.cfg", cloud_config));
-    msg.push_str(&format!("--{BOUNDARY}--\n"));
+    part(&mut msg, "text/cloud-config", "heat-sync.cfg", cloud_config);
+    msg.push_str("--");
+    msg.push_str(BOUNDARY);
+    msg.push_str("--\n");
     msg
 }
 

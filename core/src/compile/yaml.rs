@@ -11,20 +11,31 @@ use crate::Value;
 
 /// The document as block-style YAML.
 pub fn to_string(v: &Value) -> String {
-    let mut out = String::new();
-    match v {
-        Value::Object(m) if !m.is_empty() => write_map(&mut out, m, 0),
-        Value::Array(a) if !a.is_empty() => write_seq(&mut out, a, 0),
-        other => {
-            write_scalar(&mut out, other, 0);
-            out.push('\n');
-        }
-    }
+    let mut out = String::with_capacity(4096);
+    write_document(&mut out, v);
     out
 }
 
+/// Appends the document as block-style YAML to `out`.
+pub fn write_document(out: &mut String, v: &Value) {
+    match v {
+        Value::Object(m) if !m.is_empty() => write_map(out, m, 0),
+        Value::Array(a) if !a.is_empty() => write_seq(out, a, 0),
+        other => {
+            write_scalar(out, other, 0);
+            out.push('\n');
+        }
+    }
+}
+
 fn indent(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat(' ').take(n));
+    const SPACES: &str = "                                                                ";
+    let mut n = n;
+    while n > SPACES.len() {
+        out.push_str(SPACES);
+        n -= SPACES.len();
+    }
+    out.push_str(&SPACES[..n]);
 }
 
 fn write_map(out: &mut String, m: &crate::Map, level: usize) {
@@ -96,8 +107,8 @@ fn write_scalar(out: &mut String, v: &Value, level: usize) {
             let _ = write!(out, "{n}");
         }
         Value::String(s) => {
-            if let Some(block) = literal_block(s, level) {
-                out.push_str(&block);
+            if fits_literal_block(s) {
+                push_literal_block(out, s, level);
             } else {
                 push_string(out, s);
             }
@@ -113,8 +124,37 @@ fn push_string(out: &mut String, s: &str) {
     if plain_ok(s) {
         out.push_str(s);
     } else {
-        out.push_str(&serde_json::to_string(s).expect("a string serializes"));
+        push_quoted(out, s);
     }
+}
+
+/// `s` double-quoted with JSON's escapes (valid YAML escapes), as serde_json writes it.
+fn push_quoted(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        // An ASCII byte is always a character boundary.
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
 }
 
 fn plain_ok(s: &str) -> bool {
@@ -123,42 +163,49 @@ fn plain_ok(s: &str) -> bool {
         "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~", "<<",
         "=",
     ];
-    let Some(first) = s.chars().next() else { return false };
-    if !(first.is_ascii_alphabetic() || first == '_' || first == '/') || SPECIAL.contains(&s) {
+    let Some(&first) = s.as_bytes().first() else { return false };
+    if !(first.is_ascii_alphabetic() || first == b'_' || first == b'/') {
+        return false;
+    }
+    if s.len() <= 5 && SPECIAL.contains(&s) {
         return false;
     }
     if s.ends_with(':') || s.contains(": ") || s.contains(" #") || s.ends_with(' ') {
         return false;
     }
-    s.chars().all(|c| c.is_ascii_alphanumeric() || "_-./:@%+ =()".contains(c))
+    s.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-./:@%+ =()".contains(&b))
 }
 
-/// A literal block (`|`, `|-` or `|+`) for multi-line text it can hold exactly.
-fn literal_block(s: &str, level: usize) -> Option<String> {
+/// True for multi-line text that a literal block (`|`, `|-` or `|+`) holds exactly.
+fn fits_literal_block(s: &str) -> bool {
     if !s.contains('\n') || s.starts_with(' ') || s.starts_with('\n') {
-        return None;
+        return false;
     }
-    if s.chars().any(|c| {
+    if s.is_ascii() {
+        // The ASCII control characters, tab and line feed excepted.
+        return !s.bytes().any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f);
+    }
+    !s.chars().any(|c| {
         (c.is_control() && c != '\n' && c != '\t')
             || c == '\u{feff}'
             || c == '\u{85}'
             || c == '\u{2028}'
             || c == '\u{2029}'
-    }) {
-        return None;
-    }
+    })
+}
+
+/// Pushes `s` as a literal block at `level` (the caller adds the final newline).
+fn push_literal_block(out: &mut String, s: &str, level: usize) {
     let body = s.trim_end_matches('\n');
     let trailing = s.len() - body.len();
-    let chomp = match trailing {
-        0 => "-",
-        1 => "",
-        _ => "+",
-    };
-    let mut out = format!("|{chomp}\n");
-    let lines: Vec<&str> = body.split('\n').collect();
-    for line in &lines {
+    out.push_str(match trailing {
+        0 => "|-\n",
+        1 => "|\n",
+        _ => "|+\n",
+    });
+    for line in body.split('\n') {
         if !line.is_empty() {
-            indent(&mut out, level);
+            indent(out, level);
             out.push_str(line);
         }
         out.push('\n');
@@ -168,7 +215,6 @@ fn literal_block(s: &str, level: usize) -> Option<String> {
     }
     // The caller adds the final newline after a scalar.
     out.pop();
-    Some(out)
 }
 
 #[cfg(test)]
@@ -192,6 +238,15 @@ mod tests {
         );
         let back: Value = serde_yaml::from_str(&y).unwrap();
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn quotes_as_serde_json_does() {
+        for s in ["a\"b\\c", "tab\there", "\u{1}\u{1f}\u{7f}é\u{2028}", "new\nline ", "", "x: y"] {
+            let mut out = String::new();
+            push_quoted(&mut out, s);
+            assert_eq!(out, serde_json::to_string(s).unwrap());
+        }
     }
 
     #[test]

@@ -43,6 +43,15 @@ pub enum Resolved {
         /// The output or agent-published attribute.
         output: String,
     },
+    /// An expression over run-time values that the server evaluates
+    /// ([`super::expression`]).
+    Expression {
+        /// The expression, argument `N` written as
+        /// [`crate::plan::expression::marker`]`(N)`.
+        expr: Value,
+        /// The arguments: `Static`, `Heat`, `Wait` or `Gather`.
+        args: Vec<Resolved>,
+    },
 }
 
 impl Resolved {
@@ -51,7 +60,19 @@ impl Resolved {
         match self {
             Resolved::Static { .. } => "static",
             Resolved::Heat { .. } => "heat",
-            Resolved::Wait { .. } | Resolved::Gather { .. } => "runtime",
+            Resolved::Wait { .. } | Resolved::Gather { .. } | Resolved::Expression { .. } => {
+                "runtime"
+            }
+        }
+    }
+
+    /// The run-time values it waits for (`Wait` and `Gather`: itself; an expression:
+    /// its run-time arguments).
+    pub fn waits(&self) -> Vec<&Resolved> {
+        match self {
+            Resolved::Static { .. } | Resolved::Heat { .. } => Vec::new(),
+            Resolved::Wait { .. } | Resolved::Gather { .. } => vec![self],
+            Resolved::Expression { args, .. } => args.iter().flat_map(Resolved::waits).collect(),
         }
     }
 }
@@ -224,16 +245,11 @@ fn classify(
         }
     }
     let mut has_calls = false;
+    let mut runtime = false;
     refs::walk(&input.expr, place, &mut |at, name, arg| {
         has_calls = true;
         match refs::target(source, servers, name, arg) {
-            Some(
-                Target::Published { server, output, .. } | Target::Gather { server, output, .. },
-            ) => {
-                problems.push(Problem::error(Code::UnsupportedInput, at, format!(
-                    "the run-time value {}.{output} must be a whole input, not part of an expression: bind it to its own node attribute",
-                    servers[server].resource)));
-            }
+            Some(Target::Published { .. } | Target::Gather { .. }) => runtime = true,
             Some(Target::HeatOfCoordinated { server, what }) => {
                 let other = &servers[server].resource;
                 let msg = if other == &reader.resource {
@@ -258,6 +274,9 @@ fn classify(
             _ => {}
         }
     });
+    if runtime {
+        return super::expression::classify(source, servers, input, problems);
+    }
     if !has_calls {
         return Resolved::Static { value: input.expr.clone() };
     }
@@ -296,15 +315,9 @@ fn outside_uses(source: &Source, servers: &[Coordinated], problems: &mut Vec<Pro
 
 fn unread_outputs(a: &Analysis, problems: &mut Vec<Problem>) {
     let mut read: BTreeSet<(usize, &str)> = BTreeSet::new();
-    for roles in &a.resolved {
-        for inputs in roles {
-            for r in inputs {
-                if let Resolved::Wait { server, output, .. } | Resolved::Gather { server, output } =
-                    r
-                {
-                    read.insert((*server, output.as_str()));
-                }
-            }
+    for r in a.resolved.iter().flatten().flatten().flat_map(Resolved::waits) {
+        if let Resolved::Wait { server, output, .. } | Resolved::Gather { server, output } = r {
+            read.insert((*server, output.as_str()));
         }
     }
     for u in &a.uses {

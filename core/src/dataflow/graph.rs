@@ -52,25 +52,29 @@ fn waits(a: &Analysis) -> Waits {
                 );
             }
             for (ii, r) in a.resolved[si][ri].iter().enumerate() {
-                let (server, member, output) = match r {
-                    Resolved::Wait { server, member, output } => {
-                        (*server, member.as_deref(), output)
-                    }
-                    Resolved::Gather { server, output } => (*server, None, output),
-                    _ => continue,
-                };
-                let producer = &a.servers[server];
-                let Some(pi) =
-                    producer.roles.iter().position(|p| p.outputs.iter().any(|o| &o.name == output))
-                else {
-                    continue; // agent-published: never waits for a role
-                };
-                let value = match member {
-                    Some(m) => format!("{}.{m}.{output}", producer.resource),
-                    None => format!("{}.{output}", producer.resource),
-                };
-                let place = role.inputs[ii].place.clone();
-                graph.add_edge(ids[si][ri], ids[server][pi], Wait::Value { value, place });
+                for r in r.waits() {
+                    let (server, member, output) = match r {
+                        Resolved::Wait { server, member, output } => {
+                            (*server, member.as_deref(), output)
+                        }
+                        Resolved::Gather { server, output } => (*server, None, output),
+                        _ => continue,
+                    };
+                    let producer = &a.servers[server];
+                    let Some(pi) = producer
+                        .roles
+                        .iter()
+                        .position(|p| p.outputs.iter().any(|o| &o.name == output))
+                    else {
+                        continue; // agent-published: never waits for a role
+                    };
+                    let value = match member {
+                        Some(m) => format!("{}.{m}.{output}", producer.resource),
+                        None => format!("{}.{output}", producer.resource),
+                    };
+                    let place = role.inputs[ii].place.clone();
+                    graph.add_edge(ids[si][ri], ids[server][pi], Wait::Value { value, place });
+                }
             }
         }
     }
@@ -229,20 +233,30 @@ pub fn flow_graph(a: &Analysis) -> FlowGraph {
                 });
             }
             for (input, r) in role.inputs.iter().zip(&a.resolved[si][ri]) {
-                let source = describe(a, r);
-                if let Resolved::Wait { server, output, .. } | Resolved::Gather { server, output } =
-                    r
-                {
+                let source = match r {
+                    // The expression as written, and every value it waits for.
+                    Resolved::Expression { .. } => serde_json::json!({
+                        "expression": input.expr,
+                        "from": r.waits().into_iter().map(|w| describe(a, w)).collect::<Vec<_>>(),
+                    }),
+                    _ => describe(a, r),
+                };
+                for w in r.waits() {
+                    let (Resolved::Wait { server, output, .. }
+                    | Resolved::Gather { server, output }) = w
+                    else {
+                        continue;
+                    };
                     if let Some(p) = a.producer_role(*server, output) {
                         edges.push(FlowEdge {
                             from: format!("{}/{p}", a.servers[*server].resource),
                             to: id.clone(),
-                            kind: if matches!(r, Resolved::Gather { .. }) {
+                            kind: if matches!(w, Resolved::Gather { .. }) {
                                 "gather"
                             } else {
                                 "value"
                             },
-                            value: source
+                            value: describe(a, w)
                                 .as_str()
                                 .and_then(|s| s.split(' ').next())
                                 .map(String::from),
@@ -283,6 +297,7 @@ fn describe(a: &Analysis, r: &Resolved) -> Value {
             let from = a.producer_role(*server, output).map_or("agent".to_string(), String::from);
             Value::String(format!("{}.{output} from every {}/{from}", c.resource, c.resource))
         }
+        Resolved::Expression { expr, .. } => expr.clone(),
     }
 }
 

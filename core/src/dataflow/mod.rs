@@ -4,10 +4,12 @@
 //! - [`metadata`]: reading the `heat_sync` sections of servers and group members.
 //! - [`analysis`]: classifying every input (static, Heat-resolved, run time) and
 //!   finding every reference to a role output.
+//! - [`expression`]: inputs whose expression reads run-time values inside functions.
 //! - [`graph`]: the data-flow graph, deadlocks, and its JSON / diagram forms.
 //! - [`problem`]: what `heat-sync check` reports.
 
 pub mod analysis;
+pub mod expression;
 pub mod graph;
 pub mod metadata;
 pub mod path;

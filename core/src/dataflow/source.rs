@@ -43,6 +43,8 @@ pub struct Source {
     pub version: String,
     /// Parameters by name (values and hidden flags from the template core).
     pub params: BTreeMap<String, Param>,
+    /// Heat's version of the template (its function table).
+    pub heat_version: &'static crate::template::Version,
 }
 
 const HOT_ALIASES: &[(&str, &str)] = &[
@@ -133,9 +135,8 @@ pub fn load(inputs: &Inputs) -> Result<Source, TemplateError> {
     let name = if inputs.template_name.is_empty() { "<template>" } else { &inputs.template_name };
     let (template, is_json) = parse_document(name, &inputs.template)?;
     // Heat rejects a version it does not know (`1999-01-01`); so must we, before reading on.
-    if let Value::Object(map) = &template {
-        crate::template::find_version(map).map_err(|e| unreadable(name, e))?;
-    }
+    let heat_version = crate::template::find_version(template.as_object().unwrap_or(&Map::new()))
+        .map_err(|e| unreadable(name, e))?;
     let (dialect, version) = if let Some(v) = template.get("heat_template_version") {
         let v = match v {
             Value::String(s) => s.clone(),
@@ -151,7 +152,7 @@ pub fn load(inputs: &Inputs) -> Result<Source, TemplateError> {
         return Err(unreadable(name, "no heat_template_version or AWSTemplateFormatVersion"));
     };
     let params = param_values(name, &template, inputs)?;
-    Ok(Source { name: name.into(), template, is_json, dialect, version, params })
+    Ok(Source { name: name.into(), template, is_json, dialect, version, params, heat_version })
 }
 
 /// Parameter values and hidden flags as the template core reads them (Heat's schema
@@ -164,7 +165,17 @@ fn param_values(
     inputs: &Inputs,
 ) -> Result<BTreeMap<String, Param>, TemplateError> {
     use crate::template::parameters::{Param as HeatParam, ParamSchema};
-    let raw = doc.as_object().cloned().unwrap_or_default();
+    // Only the version and the parameters section: the rest (every resource) is not
+    // needed here, and copying it would cost as much as reading it.
+    let mut raw = crate::Map::new();
+    for (k, v) in doc.as_object().into_iter().flatten() {
+        if crate::template::version::VERSION_KEYS.contains(&k.as_str())
+            || k == "parameters"
+            || k == "Parameters"
+        {
+            raw.insert(k.clone(), v.clone());
+        }
+    }
     let t = crate::template::Template::from_map(raw, name)
         .map_err(|e| unreadable(name, e.message()))?;
     let mut schemata = indexmap::IndexMap::new();

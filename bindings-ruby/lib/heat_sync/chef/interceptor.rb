@@ -18,7 +18,7 @@ module HeatSync
     # for the current thread (#quietly).
     class Interceptor
       # One declared input: `path` as Strings (the plan's form), `source` the plan's
-      # source Hash (kind static, wait or gather).
+      # source Hash (kind static, wait, gather or expression).
       Input = Struct.new(:path, :place, :source) do
         def static?
           source["kind"] == "static"
@@ -30,11 +30,18 @@ module HeatSync
 
         # What the read waits for, for messages: `db.db_host from db/mysql`.
         def awaited
+          Input.describe(source)
+        end
+
+        def self.describe(source)
           case source["kind"]
           when "wait" then "#{Keys.key_name(source["key"])} from #{Keys.producer_name(source["producer"])}"
           when "gather"
             from = source["role"] ? "#{source["group"]}/#{source["role"]}" : source["group"]
             "every #{source["group"]} member's #{source["output"]} from #{from}"
+          when "expression"
+            waits = source.fetch("args").reject { |a| a["kind"] == "static" }.map { |a| describe(a) }
+            "an expression over #{waits.join(" and ")}"
           else "a static value"
           end
         end
@@ -276,19 +283,29 @@ module HeatSync
         started = @clock.call
         @log.call("heat-sync: #{Keys.attr_name(input.path)} waits for #{input.awaited}")
         progress = ->(msg) { @log.call("heat-sync: #{msg}") }
-        value = case source["kind"]
-                when "wait"
-                  @client.get(source["key"], timeout: remaining, producer: Keys.producer_name(source["producer"]),
-                                             &progress)
-                when "gather"
-                  producer = source["role"] ? "#{source["group"]}/#{source["role"]}" : source["group"]
-                  @client.gather(source["group"], source["output"], count: source["count"], timeout: remaining,
-                                                                    producer: producer, &progress)
-                else
-                  raise PlanError, "#{input.place}: unknown input kind #{source["kind"].inspect}"
-                end
+        value = fetch(input.place, source, progress)
         @log.call(format("heat-sync: got %s after %.1f s", input.awaited, @clock.call - started))
         value
+      end
+
+      # The value of one source, waiting on the client; an expression is evaluated by the
+      # core (HeatSync::Native) once each of its arguments has a value.
+      def fetch(place, source, progress)
+        case source["kind"]
+        when "static" then source["value"]
+        when "wait"
+          @client.get(source["key"], timeout: remaining, producer: Keys.producer_name(source["producer"]),
+                                     &progress)
+        when "gather"
+          producer = source["role"] ? "#{source["group"]}/#{source["role"]}" : source["group"]
+          @client.gather(source["group"], source["output"], count: source["count"], timeout: remaining,
+                                                            producer: producer, &progress)
+        when "expression"
+          args = source.fetch("args").map { |arg| fetch(place, arg, progress) }
+          JSON.parse(Native.evaluate_expression(place.to_s, JSON.generate(source), JSON.generate(args)))
+        else
+          raise PlanError, "#{place}: unknown input kind #{source["kind"].inspect}"
+        end
       end
 
       def remaining
