@@ -141,9 +141,9 @@ impl Client {
         let config = CoordinatorConfig {
             address: coordinator,
             namespace: namespace.clone(),
-            credentials: secret.map(|secret| Credentials {
-                user: server.as_ref().map_or_else(|| "admin".to_owned(), ToString::to_string),
-                secret,
+            credentials: secret.map(|secret| {
+                let user = server.as_ref().map_or_else(|| "admin".to_owned(), ToString::to_string);
+                Credentials::stack_secret(user, secret)
             }),
         };
         let core = py

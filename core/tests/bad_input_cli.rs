@@ -130,7 +130,7 @@ fn agent_refuses_malformed_server_plans_naming_the_file() {
         &|v| v["format"] = json!("heat-sync/stack-plan"),
         "format is \"heat-sync/stack-plan\"",
     );
-    variant("version2.json", &|v| v["version"] = json!(2), "plan version 2 is not supported");
+    variant("version3.json", &|v| v["version"] = json!(3), "plan version 3 is not supported");
     variant("version-string.json", &|v| v["version"] = json!("1"), "version");
     variant("no-roles.json", &|v| drop(v.as_object_mut().unwrap().remove("roles")), "roles");
     variant(
@@ -151,6 +151,11 @@ fn agent_refuses_malformed_server_plans_naming_the_file() {
                 json!([{"path": ["a"], "place": "p", "source": {"kind": "telepathy"}}])
         },
         "roles[0].inputs[0].source.kind: unknown variant `telepathy`",
+    );
+    variant(
+        "half-credentials.json",
+        &|v| v["coordinator"]["credentials"] = json!({"user": "db", "password": "p"}),
+        "coordinator.credentials: needs `secret`, or both `password` and `read_password`",
     );
     variant(
         "relative-namespace.json",

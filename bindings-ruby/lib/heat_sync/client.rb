@@ -26,7 +26,9 @@ module HeatSync
 
       # A client of `namespace` at `address` (`zk://host:port/chroot` or
       # `embedded:///dir`), acting as `server` (a key's server part or a name such as
-      # `db`, `web.0`) when given; `credentials` is {"user" => ..., "secret" => ...}.
+      # `db`, `web.0`) when given; `credentials` is {"user" => ..., "secret" => ...} with
+      # the stack secret, or a server's derived {"user" => ..., "password" => ...,
+      # "read_password" => ...} as its server plan holds them (docs/plan.md).
       def connect(address:, namespace:, server: nil, credentials: nil)
         server_json = server && JSON.generate(server.is_a?(Hash) ? server : Keys.key("#{server}.x")["server"])
         _connect(address.to_s, namespace.to_s, server_json, credentials && Arguments.credentials(credentials))

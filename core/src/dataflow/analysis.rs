@@ -141,6 +141,7 @@ pub fn analyse(inputs: &Inputs) -> crate::Result<Analysis> {
         resolved.push(roles);
     }
     let uses = outside_uses(&source, &servers, &mut problems);
+    shared_secret(&source, &servers, &mut problems);
     let mut analysis = Analysis { source, servers, resolved, uses, problems: Vec::new() };
     unread_outputs(&analysis, &mut problems);
     problems.extend(super::graph::deadlocks(&analysis));
@@ -148,6 +149,27 @@ pub fn analyse(inputs: &Inputs) -> crate::Result<Analysis> {
     problems.dedup();
     analysis.problems = problems;
     Ok(analysis)
+}
+
+/// Without Heat's `digest` (CFN, HOT before 2015-04-30) the compiled template cannot
+/// derive per-server credentials, so every coordinated server's user-data carries the
+/// stack secret (docs/security.md).
+fn shared_secret(source: &Source, servers: &[Coordinated], problems: &mut Vec<Problem>) {
+    if servers.is_empty() || source.has_digest() {
+        return;
+    }
+    let keys = ["heat_template_version", "AWSTemplateFormatVersion", "HeatTemplateFormatVersion"];
+    let place = keys.into_iter().find(|k| source.template.get(*k).is_some()).unwrap_or(keys[1]);
+    problems.push(Problem::warning(
+        Code::SharedStackSecret,
+        place,
+        format!(
+            "version {} has no digest function, so every coordinated server receives the \
+             stack secret and a compromised server can act as any server of the stack; \
+             heat_template_version 2015-04-30 or later gives each server its own credentials",
+            source.version
+        ),
+    ));
 }
 
 fn duplicates(c: &Coordinated, problems: &mut Vec<Problem>) {
