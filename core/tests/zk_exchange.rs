@@ -321,16 +321,23 @@ fn derived_credentials_write_only_their_own_nodes_and_the_admin_removes_everythi
 #[test]
 fn without_coordinator_init_servers_make_the_namespace_and_the_admin_still_removes_it() {
     let Some(zk) = zk() else { return };
-    let ns = namespace("unseeded");
-    let db = derived(&zk, &ns, "s", ServerId::plain("db"));
-    let web = derived(&zk, &ns, "s", ServerId::member("web", "0"));
-    db.put(&key(ServerId::plain("db"), "h"), &json!(1)).unwrap();
-    web.put(&key(ServerId::member("web", "0"), "u"), &json!(2)).unwrap();
-    denied(web.put(&key(ServerId::plain("db"), "h"), &json!(3)), "web overwrites db.h");
-    assert_eq!(web.get(&key(ServerId::plain("db"), "h"), &wait(5)).unwrap().value, json!(1));
-    let admin = Client::connect(&config(&zk, &ns, Some("s")), None).unwrap();
-    assert_eq!(admin.status().unwrap().values.len(), 2);
-    admin.remove_stack().unwrap();
-    assert!(admin.status().unwrap().values.is_empty());
-    admin.remove_stack().unwrap();
+    // Servers first (they make the shared directories), or an administrative session
+    // first (it makes them, as the Python client's does), then the servers.
+    for admin_first in [false, true] {
+        let ns = namespace("unseeded");
+        let early =
+            admin_first.then(|| Client::connect(&config(&zk, &ns, Some("s")), None).unwrap());
+        let db = derived(&zk, &ns, "s", ServerId::plain("db"));
+        let web = derived(&zk, &ns, "s", ServerId::member("web", "0"));
+        db.put(&key(ServerId::plain("db"), "h"), &json!(1)).unwrap();
+        web.put(&key(ServerId::member("web", "0"), "u"), &json!(2)).unwrap();
+        denied(web.put(&key(ServerId::plain("db"), "h"), &json!(3)), "web overwrites db.h");
+        assert_eq!(web.get(&key(ServerId::plain("db"), "h"), &wait(5)).unwrap().value, json!(1));
+        let admin =
+            early.unwrap_or_else(|| Client::connect(&config(&zk, &ns, Some("s")), None).unwrap());
+        assert_eq!(admin.status().unwrap().values.len(), 2, "admin first: {admin_first}");
+        admin.remove_stack().unwrap();
+        assert!(admin.status().unwrap().values.is_empty());
+        admin.remove_stack().unwrap();
+    }
 }
