@@ -296,7 +296,7 @@ def bad_server_plans(good: dict[str, Any]) -> list[tuple[str, Any, str]]:
         ("a-list", "[1, 2]", "format"),
         ("yaml", "format: heat-sync/server-plan\nversion: 1\n", "not a valid"),
         ("stack-format", edited(good, lambda p: p.__setitem__("format", "heat-sync/stack-plan")), 'format is "heat-sync/stack-plan"'),
-        ("version-2", edited(good, lambda p: p.__setitem__("version", 2)), "plan version 2 is not supported"),
+        ("version-3", edited(good, lambda p: p.__setitem__("version", 3)), "plan version 3 is not supported"),
         ("version-string", edited(good, lambda p: p.__setitem__("version", "1")), "version"),
         ("no-roles", edited(good, lambda p: p.pop("roles")), "roles"),
         ("negative-timeout", edited(good, role("timeout", -5)), "roles[0].timeout: invalid value"),
@@ -423,17 +423,34 @@ def test_wrong_credentials_are_refused_and_change_nothing(
     address = f"zk://{zk_address}"
     before = seeded.status()
     root = zk_stat(zk_address, namespace)
+    refused: list[str] = []
     for secret in ["wrong", "", None]:
         for server in ["db", None]:
-            with pytest.raises(heat_sync.CoordinatorError) as info:
-                heat_sync.Client(address, namespace, secret=secret, server=server)
-            message = str(info.value)
-            assert f"coordinator node {namespace}/" in message and "permission denied" in message, message
-            assert "wrong" not in message and "right" not in message, "a secret in a message"
+            try:
+                client = heat_sync.Client(address, namespace, secret=secret, server=server)
+            except heat_sync.CoordinatorError as e:
+                refused.append(str(e))
+                continue
+            with client:
+                for request in [
+                    lambda: client.put("db.db_host", "evil"),
+                    lambda: client.get("db.db_host", timeout=1),
+                    client.status,
+                    lambda: client.init_stack(STACK_PLAN),
+                    client.remove_stack,
+                ]:
+                    with pytest.raises(heat_sync.CoordinatorError) as info:
+                        request()
+                    refused.append(str(info.value))
     plan = server_plan(address, namespace)
     plan["coordinator"]["credentials"] = {"user": "db", "secret": "wrong"}
-    with pytest.raises(heat_sync.CoordinatorError, match="permission denied"):
-        heat_sync.Client.from_server_plan(plan)
+    with pytest.raises(heat_sync.CoordinatorError) as info:
+        with heat_sync.Client.from_server_plan(plan) as client:
+            client.put("db.db_host", "evil")
+    refused.append(str(info.value))
+    for message in refused:
+        assert f"coordinator node {namespace}/" in message and "permission denied" in message, message
+        assert "wrong" not in message and "right" not in message, "a secret in a message"
     assert seeded.status() == before
     assert zk_stat(zk_address, namespace) == root
 

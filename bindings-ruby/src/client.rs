@@ -89,7 +89,8 @@ fn connect(
                 serde_json::from_str(&c).map_err(|_| {
                     Error::new(
                         ruby.exception_arg_error(),
-                        "heat_sync: credentials must be {\"user\" => String, \"secret\" => String}",
+                        "heat_sync: credentials must be {\"user\" => String, \"secret\" => \
+                         String} (or the derived \"password\" and \"read_password\")",
                     )
                 })
             })

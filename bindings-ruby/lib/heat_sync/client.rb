@@ -96,12 +96,17 @@ module HeatSync
       raise ArgumentError, "count must be a whole number >= 0, not #{value.inspect}"
     end
 
-    # {"user" => ..., "secret" => ...} as JSON. The message never shows the value: it
-    # may be the secret itself.
+    # The keys credentials may have: the user, and the stack secret or the derived
+    # passwords (core/src/plan.rs `Credentials`).
+    CREDENTIAL_KEYS = %w[user secret password read_password].freeze
+
+    # Credentials as JSON. The message never shows the value: it may be the secret.
     def credentials(value)
       pairs = value.is_a?(Hash) ? value.transform_keys(&:to_s) : {}
-      unless pairs.keys.sort == %w[secret user] && pairs.values.all?(String)
-        raise ArgumentError, 'credentials must be {"user" => String, "secret" => String}'
+      unless pairs["user"].is_a?(String) && pairs.size >= 2 && (pairs.keys - CREDENTIAL_KEYS).empty? &&
+             pairs.values.all?(String)
+        raise ArgumentError, 'credentials must be {"user" => String, "secret" => String} ' \
+                             '(or the derived "password" and "read_password")'
       end
 
       JSON.generate(pairs)
