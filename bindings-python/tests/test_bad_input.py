@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 import heat_sync
-from conftest import missing
+from conftest import REPO, missing
 
 SERVER = "    type: OS::Nova::Server\n    properties: {image: debian-12, flavor: m1.small}\n"
 VERSION = "heat_template_version: 2016-10-14\n"
@@ -462,21 +462,8 @@ def test_another_stacks_namespace_is_not_created_by_a_refused_session(zk_address
     assert zk_stat(zk_address, "/heat-sync/other") is None
 
 
-BAD_ADDRESSES = [
-    "",
-    "zookeeper://127.0.0.1:2181",
-    "http://127.0.0.1:2181",
-    "zk://",
-    "zk:///chroot",
-    "zk://127.0.0.1",
-    "zk://127.0.0.1:0",
-    "zk://127.0.0.1:99999",
-    "zk://:2181",
-    "zk://127.0.0.1:2181/a//b",
-    "zk://127.0.0.1:2181/../etc",
-    "embedded://relative/dir",
-    "embedded://",
-]
+#: Malformed coordinator addresses, shared with the CLI and Ruby bad input tests.
+BAD_ADDRESSES: list[str] = json.loads((REPO / "core/tests/reliability_support/bad_addresses.json").read_text())
 
 
 @pytest.mark.parametrize("address", BAD_ADDRESSES)

@@ -106,11 +106,9 @@ class BadCoordinatorTest < Minitest::Test
   include BadInput
   include Stores
 
-  BAD_ADDRESSES = [
-    "", "zookeeper://127.0.0.1:2181", "http://127.0.0.1:2181", "zk://", "zk:///chroot", "zk://127.0.0.1",
-    "zk://127.0.0.1:0", "zk://127.0.0.1:99999", "zk://:2181", "zk://127.0.0.1:2181/a//b",
-    "zk://127.0.0.1:2181/../etc", "embedded://relative/dir", "embedded://"
-  ].freeze
+  # Malformed coordinator addresses, shared with the CLI and Python bad input tests.
+  BAD_ADDRESSES = JSON.parse(File.read(File.expand_path("../../core/tests/reliability_support/bad_addresses.json",
+                                                        __dir__))).freeze
 
   def test_bad_addresses_are_named
     BAD_ADDRESSES.each do |address|
