@@ -195,8 +195,8 @@ fn check_namespace(namespace: &str) -> Result<(), CoordinatorError> {
     if ok {
         Ok(())
     } else {
-        Err(CoordinatorError::Address {
-            address: namespace.to_string(),
+        Err(CoordinatorError::Namespace {
+            namespace: namespace.to_string(),
             message: "the namespace must be an absolute path such as /heat-sync/<stack id>".into(),
         })
     }

@@ -525,10 +525,14 @@ fn parse_plan<T: serde::de::DeserializeOwned>(
         message: e.to_string(),
     })?;
     check_header(file, &doc, expected)?;
-    serde_json::from_value(doc).map_err(|e| PlanError::Malformed {
+    // The error names the field it is about (`roles[0].timeout: invalid value ...`).
+    serde_path_to_error::deserialize(doc).map_err(|e| PlanError::Malformed {
         file: file.into(),
         expected,
-        message: e.to_string(),
+        message: match e.path().to_string().as_str() {
+            "." => e.inner().to_string(),
+            path => format!("{path}: {}", e.inner()),
+        },
     })
 }
 

@@ -8,7 +8,6 @@ use super::path;
 use super::problem::{Code, Problem};
 use super::refs::{self, Target};
 use super::source::{self, Source};
-use super::DataFlowError;
 use crate::stack::Inputs;
 use crate::Value;
 
@@ -123,7 +122,7 @@ impl Analysis {
 /// Analyses a template: reads the metadata, classifies every input, finds every
 /// reference to a role output, and checks the data flow. Only unreadable input (not a
 /// template, a broken environment) is an `Err`; everything else is a problem.
-pub fn analyse(inputs: &Inputs) -> Result<Analysis, DataFlowError> {
+pub fn analyse(inputs: &Inputs) -> crate::Result<Analysis> {
     let source = source::load(inputs)?;
     let (servers, mut problems) = metadata::read(&source, &inputs.files);
 

@@ -33,6 +33,14 @@ pub enum CoordinatorError {
         /// What is wrong with it.
         message: String,
     },
+    /// The stack namespace cannot be used.
+    #[error("coordinator namespace {namespace:?}: {message}")]
+    Namespace {
+        /// The namespace as given.
+        namespace: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// The coordinator cannot be reached or refused the session.
     #[error("coordinator {address}: cannot connect: {message}")]
     Connect {
