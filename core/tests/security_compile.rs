@@ -77,6 +77,30 @@ fn hidden_values_stay_out_of_the_compiled_template_and_the_plan() {
 
 const STACK_SECRET: &str = "Stack-s3cret-for-heat-1d7b";
 
+/// An AutoScalingGroup (whose members name themselves at boot) and a plain server.
+const ASG: &str = "heat_template_version: 2018-08-31
+resources:
+  pool:
+    type: OS::Heat::AutoScalingGroup
+    properties:
+      min_size: 1
+      max_size: 4
+      resource:
+        type: OS::Nova::Server
+        properties: {image: i, flavor: f}
+        metadata:
+          heat_sync:
+            tool: script
+            roles: [{name: worker, run: 'heat-sync put ready yes', outputs: {ready: ready}}]
+  head:
+    type: OS::Nova::Server
+    properties: {image: i, flavor: f}
+    metadata:
+      heat_sync:
+        tool: script
+        roles: [{name: boss, run: 'true', inputs: {workers: {get_attr: [pool, ready]}}}]
+";
+
 /// Every server plan in the resolved user-data of a compiled template, as Heat's engine
 /// renders it (the oracle's `--markers` resolution), with the resource it belongs to and
 /// the whole user-data text.
@@ -117,10 +141,15 @@ fn heat_gives_each_server_its_own_credentials_and_never_the_stack_secret() {
     for (example, servers, hidden) in [
         ("wordpress", &["db", "web"][..], Some("db_password=x")),
         ("three-tier", &["db", "lb", "web"], None),
+        ("autoscaling", &["head", "pool"], None),
     ] {
         let mut params = vec![secret.as_str(), coordinator];
         params.extend(hidden);
-        let compiled = compile(&compile_util::example(example), &Options::default()).unwrap();
+        let inputs = match example {
+            "autoscaling" => compile_util::inputs("asg.yaml", ASG),
+            _ => compile_util::example(example),
+        };
+        let compiled = compile(&inputs, &Options::default()).unwrap();
         assert!(!compiled.warnings.iter().any(|w| w.code == Code::SharedStackSecret));
         let Some(plans) = rendered_plans(&compiled.template_text, &params) else { return };
         let mut seen: Vec<&str> = plans.iter().map(|(n, _, _)| n.as_str()).collect();
