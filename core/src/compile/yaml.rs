@@ -204,9 +204,18 @@ pub fn fits_literal_block(s: &str) -> bool {
     if !s.contains('\n') || s.starts_with(' ') || s.starts_with('\n') {
         return false;
     }
-    if s.is_ascii() {
-        // The ASCII control characters, tab and line feed excepted.
-        return !s.bytes().any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f);
+    // The ASCII control characters (tab and line feed excepted) and non-ASCII bytes, in
+    // one pass without early exit, which the compiler vectorizes: user-data is long.
+    let (mut control, mut high) = (false, false);
+    for &b in s.as_bytes() {
+        control |= (b < 0x20) & (b != b'\n') & (b != b'\t') | (b == 0x7f);
+        high |= b >= 0x80;
+    }
+    if control {
+        return false;
+    }
+    if !high {
+        return true;
     }
     !s.chars().any(|c| {
         (c.is_control() && c != '\n' && c != '\t')

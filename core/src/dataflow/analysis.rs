@@ -299,7 +299,8 @@ fn outside_uses(source: &Source, servers: &[Coordinated], problems: &mut Vec<Pro
         refs::walk_except(
             v,
             k,
-            &|at| sections.contains(at),
+            // Section places end with `heat_sync`: most places need no lookup.
+            &|at| at.ends_with("heat_sync") && sections.contains(at),
             &mut |at, name, arg| match refs::target(source, servers, name, arg) {
                 Some(t @ (Target::Published { .. } | Target::Gather { .. })) => {
                     uses.push(Use { place: at.to_string(), target: t });
