@@ -111,7 +111,8 @@ pub fn compile(inputs: &Inputs, opts: &Options) -> crate::Result<Compiled> {
     let src = &a.source;
     let (waits, values_name) = signal::names(src, &a.servers);
     let timeout = signal::timeout(&a.servers);
-    let mut t = without_sections(&a);
+    // The template without its heat_sync sections (metadata::read took them out).
+    let mut t = src.template.clone();
     add_parameters(&mut t, &a, opts)?;
 
     // References to role outputs first, on the template the author wrote (the user-data
@@ -204,59 +205,6 @@ fn add_parameters(t: &mut Value, a: &Analysis, opts: &Options) -> crate::Result<
     Ok(())
 }
 
-/// A copy of the template without the heat_sync sections (they are most of a
-/// coordinated resource, and the compiled template drops them).
-fn without_sections(a: &Analysis) -> Value {
-    let src = &a.source;
-    let Some(doc) = src.template.as_object() else { return src.template.clone() };
-    let rkey = src.key("resources", "Resources");
-    let sections: std::collections::HashMap<&str, Vec<&str>> = a
-        .servers
-        .iter()
-        .map(|c| {
-            // The section's keys inside the resource (`metadata.heat_sync`, or
-            // `properties.resource_def.metadata.heat_sync` for a group member).
-            let mkey = if c.group.is_some() { "metadata" } else { src.key("metadata", "Metadata") };
-            let inside = c.definition_place[2..].iter().map(String::as_str);
-            (c.resource.as_str(), inside.chain([mkey, "heat_sync"]).collect())
-        })
-        .collect();
-    let resources = |v: &Value| match v.as_object() {
-        Some(m) => Value::Object(
-            m.iter()
-                .map(|(name, res)| {
-                    let res = match sections.get(name.as_str()) {
-                        Some(path) => clone_without(res, path),
-                        None => res.clone(),
-                    };
-                    (name.clone(), res)
-                })
-                .collect(),
-        ),
-        None => v.clone(),
-    };
-    Value::Object(
-        doc.iter()
-            .map(|(k, v)| (k.clone(), if k == rkey { resources(v) } else { v.clone() }))
-            .collect(),
-    )
-}
-
-/// `v` copied without the value at `path` (keys from `v` down).
-fn clone_without(v: &Value, path: &[&str]) -> Value {
-    match (v, path.split_first()) {
-        (Value::Object(m), Some((first, rest))) => Value::Object(
-            m.iter()
-                .filter(|(k, _)| !(rest.is_empty() && k == first))
-                .map(|(k, x)| {
-                    (k.clone(), if k == first { clone_without(x, rest) } else { x.clone() })
-                })
-                .collect(),
-        ),
-        _ => v.clone(),
-    }
-}
-
 /// The member definition (or server resource) of `c` inside the template.
 fn definition<'t>(t: &'t mut Value, c: &Coordinated) -> crate::Result<&'t mut Map> {
     let mut cur = t;
@@ -281,12 +229,10 @@ fn rewrite_server(
     let member_def = c.group.is_some();
     let (mkey, pkey) =
         if member_def || hot { ("metadata", "properties") } else { ("Metadata", "Properties") };
-    // heat_sync out, other metadata kept.
-    if let Some(Value::Object(m)) = def.get_mut(mkey) {
-        m.remove("heat_sync");
-        if m.is_empty() {
-            def.remove(mkey);
-        }
+    // heat_sync is out already (metadata::read took it), other metadata kept; metadata
+    // that held nothing else goes too.
+    if def.get(mkey).and_then(Value::as_object).is_some_and(Map::is_empty) {
+        def.remove(mkey);
     }
     let props = def.entry(pkey).or_insert_with(|| Value::Object(Map::new()));
     if props.is_null() {

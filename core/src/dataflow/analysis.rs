@@ -124,8 +124,8 @@ impl Analysis {
 /// reference to a role output, and checks the data flow. Only unreadable input (not a
 /// template, a broken environment) is an `Err`; everything else is a problem.
 pub fn analyse(inputs: &Inputs) -> Result<Analysis, DataFlowError> {
-    let source = source::load(inputs)?;
-    let (servers, mut problems) = metadata::read(&source, &inputs.files);
+    let mut source = source::load(inputs)?;
+    let (servers, mut problems) = metadata::read(&mut source, &inputs.files);
 
     for c in &servers {
         duplicates(c, &mut problems);
