@@ -15,6 +15,7 @@ seed_templates() { # $1 = target: every corpus template and example, one file ea
 }
 seed_templates template
 seed_templates metadata
+seed_templates yaml_fast
 cp "$here"/seeds/metadata/* "$here/corpus/metadata/"
 
 mkdir -p "$here/corpus/plan_file"

@@ -44,10 +44,7 @@ fn agent(spec: &str) {
     let config = CoordinatorConfig {
         address: format!("zk://{hosts}"),
         namespace,
-        credentials: Some(heat_sync::plan::Credentials {
-            user: "scale".into(),
-            secret: "scale-secret".into(),
-        }),
+        credentials: Some(heat_sync::plan::Credentials::stack_secret("scale", "scale-secret")),
     };
     let client =
         Client::connect(&config, Some(ServerId::member("agent", index.to_string()))).unwrap();
@@ -124,10 +121,7 @@ fn main() {
     let config = CoordinatorConfig {
         address: format!("zk://{hosts}"),
         namespace: format!("/{namespace}"),
-        credentials: Some(heat_sync::plan::Credentials {
-            user: "scale".into(),
-            secret: "scale-secret".into(),
-        }),
+        credentials: Some(heat_sync::plan::Credentials::stack_secret("scale", "scale-secret")),
     };
     Client::connect(&config, None).and_then(|c| c.remove_stack()).unwrap();
     assert_eq!(failed, 0, "every agent finished");

@@ -10,6 +10,10 @@
 //! referencing a later Subnet of its own network would be a cycle for Heat too).
 
 use heat_sync::graph::ResourceNode;
+
+/// The benchmarks run with the allocator of the `heat-sync` command (core/src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use serde_json::{json, Value};
 
 /// One generated resource.

@@ -15,7 +15,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
 
-use crate::convert::{serialize_to_py, to_py, to_value};
+use crate::convert::{plan_text, serialize_to_py, to_json_value, to_py};
 use crate::errors::{catch, to_pyerr, Failure};
 
 /// A session with the coordinator for one stack's namespace.
@@ -141,9 +141,9 @@ impl Client {
         let config = CoordinatorConfig {
             address: coordinator,
             namespace: namespace.clone(),
-            credentials: secret.map(|secret| Credentials {
-                user: server.as_ref().map_or_else(|| "admin".to_owned(), ToString::to_string),
-                secret,
+            credentials: secret.map(|secret| {
+                let user = server.as_ref().map_or_else(|| "admin".to_owned(), ToString::to_string);
+                Credentials::stack_secret(user, secret)
             }),
         };
         let core = py
@@ -156,11 +156,7 @@ impl Client {
     /// writing as that server.
     #[staticmethod]
     fn from_server_plan(py: Python<'_>, plan: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let text = if let Ok(s) = plan.downcast::<PyString>() {
-            s.to_cow()?.into_owned()
-        } else {
-            to_value(plan)?.to_string()
-        };
+        let text = plan_text(plan, "a server plan")?;
         let (core, namespace) = py
             .allow_threads(|| {
                 catch(|| {
@@ -188,7 +184,7 @@ impl Client {
         value: &Bound<'_, PyAny>,
     ) -> PyResult<u64> {
         let key = parse_key(key)?;
-        let value = to_value(value)?;
+        let value = to_json_value(value)?;
         self.blocking(py, |core| Ok(core.put(&key, &value)?))
     }
 
@@ -218,9 +214,16 @@ impl Client {
         py: Python<'py>,
         group: String,
         output: String,
-        count: Option<u64>,
+        count: Option<i64>,
         timeout: f64,
     ) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        let count = count
+            .map(|n| {
+                u64::try_from(n).map_err(|_| {
+                    PyValueError::new_err(format!("count must be a whole number >= 0, not {n}"))
+                })
+            })
+            .transpose()?;
         let found = interruptible_wait(py, self, timeout, |core, options| {
             core.gather(&group, &output, count, options)
         })?;
@@ -237,11 +240,7 @@ impl Client {
     /// Seeds the namespace from a stack plan (as `heat_sync.compile()` returns it, or
     /// its JSON text): what `heat-sync coordinator init` does.
     fn init_stack(&self, py: Python<'_>, stack_plan: &Bound<'_, PyAny>) -> PyResult<()> {
-        let text = if let Ok(s) = stack_plan.downcast::<PyString>() {
-            s.to_cow()?.into_owned()
-        } else {
-            to_value(stack_plan)?.to_string()
-        };
+        let text = plan_text(stack_plan, "a stack plan")?;
         self.blocking(py, |core| {
             let plan =
                 StackPlan::from_json("<stack plan>", &text).map_err(heat_sync::Error::from)?;

@@ -8,11 +8,32 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
+/// How deep a Python object may nest. The core's JSON and YAML readers refuse far
+/// shallower documents; converting a deeper one would overflow the native stack (a
+/// crash of the whole interpreter) before they could say so.
+const MAX_DEPTH: usize = 512;
+
 /// A Python object as a JSON value: dicts (string keys), lists and tuples, str, int,
 /// float, bool, None. Anything else (e.g. a `datetime.date` that a YAML 1.1 loader made
 /// of `heat_template_version: 2016-10-14`) becomes its `str()`, as Heat's own loader
 /// keeps such scalars as strings.
 pub fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+    convert(obj, false, 0)
+}
+
+/// A Python object as a JSON value, refusing (`TypeError`) anything JSON cannot carry:
+/// what `Client.put` publishes is read back as it was given.
+pub fn to_json_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+    convert(obj, true, 0)
+}
+
+fn convert(obj: &Bound<'_, PyAny>, strict: bool, depth: usize) -> PyResult<Value> {
+    if depth > MAX_DEPTH {
+        return Err(PyValueError::new_err(format!(
+            "the value nests deeper than {MAX_DEPTH} levels"
+        )));
+    }
+    let item = |v: &Bound<'_, PyAny>| convert(v, strict, depth + 1);
     if obj.is_none() {
         Ok(Value::Null)
     } else if let Ok(b) = obj.downcast::<PyBool>() {
@@ -37,15 +58,26 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
         for (k, v) in d.iter() {
             let key = match k.downcast::<PyString>() {
                 Ok(s) => s.to_cow()?.into_owned(),
+                Err(_) if strict => {
+                    return Err(PyTypeError::new_err(format!(
+                        "a key {} is not a str (JSON keys are strings)",
+                        k.repr()?
+                    )))
+                }
                 Err(_) => k.str()?.to_string(),
             };
-            map.insert(key, to_value(&v)?);
+            map.insert(key, item(&v)?);
         }
         Ok(Value::Object(map))
     } else if let Ok(l) = obj.downcast::<PyList>() {
-        l.iter().map(|v| to_value(&v)).collect::<PyResult<_>>().map(Value::Array)
+        l.iter().map(|v| item(&v)).collect::<PyResult<_>>().map(Value::Array)
     } else if let Ok(t) = obj.downcast::<PyTuple>() {
-        t.iter().map(|v| to_value(&v)).collect::<PyResult<_>>().map(Value::Array)
+        t.iter().map(|v| item(&v)).collect::<PyResult<_>>().map(Value::Array)
+    } else if strict {
+        Err(PyTypeError::new_err(format!(
+            "a {} is not a JSON value (dict, list, tuple, str, int, float, bool or None)",
+            obj.get_type().name()?
+        )))
     } else {
         Ok(Value::String(obj.str()?.to_string()))
     }
@@ -108,6 +140,30 @@ fn document_text(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
     }
 }
 
+/// A stack plan or server plan given as its JSON text or as a dict.
+pub fn plan_text(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    if let Ok(s) = obj.downcast::<PyString>() {
+        Ok(s.to_cow()?.into_owned())
+    } else if obj.is_instance_of::<PyDict>() {
+        Ok(to_json_value(obj)?.to_string())
+    } else {
+        Err(PyTypeError::new_err(format!(
+            "{what} must be a str (JSON text) or a dict, not {}",
+            obj.get_type().name()?
+        )))
+    }
+}
+
+/// A dict key that must be a str (`what` names the dict in the message).
+fn str_key(key: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    key.extract::<String>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{what}: the key {} is not a str",
+            key.repr().map_or_else(|_| "?".into(), |r| r.to_string())
+        ))
+    })
+}
+
 /// A parameter value as the string `--param K=V` would give: strings as they are, bools
 /// as `true`/`false`, numbers as written, lists joined with commas (Heat's
 /// `comma_delimited_list`), dicts as JSON (Heat's `json` type).
@@ -155,13 +211,18 @@ pub fn inputs(
             // An environment may come with its name for messages: (name, text).
             if let Ok(t) = env.downcast::<PyTuple>() {
                 if t.len() == 2 {
-                    let name: String = t.get_item(0)?.extract()?;
-                    out.environments.push((name, document_text(&t.get_item(1)?, "environment")?));
+                    let name: String = t.get_item(0)?.extract().map_err(|_| {
+                        PyTypeError::new_err(format!("environments[{i}]: a name must be a str"))
+                    })?;
+                    let what = format!("environments[{i}] ({name})");
+                    out.environments.push((name, document_text(&t.get_item(1)?, &what)?));
                     continue;
                 }
             }
-            out.environments
-                .push((format!("<environment {i}>"), document_text(&env, "environment")?));
+            out.environments.push((
+                format!("<environment {i}>"),
+                document_text(&env, &format!("environments[{i}]"))?,
+            ));
         }
     }
     if let Some(params) = params.filter(|p| !p.is_none()) {
@@ -169,7 +230,7 @@ pub fn inputs(
             .downcast::<PyDict>()
             .map_err(|_| PyTypeError::new_err("params must be a dict of parameter values"))?;
         for (k, v) in params.iter() {
-            out.params.push((k.extract::<String>()?, param_text(&v)?));
+            out.params.push((str_key(&k, "params")?, param_text(&v)?));
         }
     }
     if let Some(files) = files.filter(|f| !f.is_none()) {
@@ -180,16 +241,17 @@ pub fn inputs(
         })?;
         let mut map = BTreeMap::new();
         for (k, v) in files.iter() {
+            let name = str_key(&k, "files")?;
             let content = match v.extract::<String>() {
                 Ok(s) => s,
                 Err(_) => match v.extract::<Vec<u8>>() {
                     Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
-                        PyValueError::new_err(format!("files[{k}]: not UTF-8 text: {e}"))
+                        PyValueError::new_err(format!("files[{name:?}]: not UTF-8 text: {e}"))
                     })?,
-                    Err(_) => document_text(&v, "a file's content")?,
+                    Err(_) => document_text(&v, &format!("files[{name:?}]"))?,
                 },
             };
-            map.insert(k.extract::<String>()?, content);
+            map.insert(name, content);
         }
         out.files = map;
     }

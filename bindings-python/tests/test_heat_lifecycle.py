@@ -4,6 +4,7 @@ delete, against a real ZooKeeper."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import uuid
@@ -46,6 +47,8 @@ def make_stack(oracle: ModuleType, text: str, params: dict[str, str]) -> Any:
     # The id Stack.store() gives it before create (set after validation: with an id,
     # Heat would look the stack's resources up in its database).
     stk.id = str(uuid.uuid4())
+    # Stack.store() also hands the id to the OS::stack_id pseudo parameter.
+    stk._set_param_stackid()
     return stk
 
 
@@ -131,3 +134,39 @@ def test_an_unreachable_coordinator_fails_the_create_with_heat_syncs_message(ora
     # Heat turns the pre-op's message into the stack's CREATE_FAILED reason.
     assert "zk://127.0.0.1:1" in str(info.value)
     assert "connect" in str(info.value)
+
+
+def rendered_plan(oracle: ModuleType, stk: Any, server: str) -> dict[str, Any]:
+    """The server plan in `server`'s user-data as Heat renders it for this stack: Heat's
+    own str_replace, digest and list_join over the stack's id and parameters (the wait
+    condition handle's attributes are the oracle's markers)."""
+    user_data = oracle.resolve_markers(stk)["resources"][server]["properties"]["user_data"]
+    start = user_data.index('{"format":"heat-sync/server-plan"')
+    plan: dict[str, Any] = json.loads(user_data[start:].split("\n", 1)[0])
+    return plan
+
+
+def test_servers_reach_the_seeded_namespace_with_the_credentials_heat_derives(
+    oracle: ModuleType, zk_address: str
+) -> None:
+    stk = make_stack(oracle, opted_in("wordpress.yaml"), {**params(zk_address), "db_password": "pw"})
+    namespace = f"/heat-sync/{stk.id}"
+    create_hooks(stk)
+    try:
+        plans = {s: rendered_plan(oracle, stk, s) for s in ("db", "web")}
+        for plan in plans.values():
+            assert SECRET not in json.dumps(plan), "a server plan holds the stack secret"
+            assert plan["version"] == 2
+            assert plan["coordinator"]["namespace"] == namespace
+        # Each server acts with its own password, which fits the ACLs the plugin seeded
+        # from the secret: db writes its value, web reads it and cannot overwrite it.
+        with heat_sync.Client.from_server_plan(plans["db"]) as db:
+            assert db.put("db.db_host", "10.0.0.5") == 1
+        with heat_sync.Client.from_server_plan(plans["web"]) as web:
+            assert web.get("db.db_host", timeout=10) == "10.0.0.5"
+            with pytest.raises(heat_sync.CoordinatorError, match="permission denied"):
+                web.put("db.db_host", "evil")
+            web.put("web.url", "http://web/")
+    finally:
+        delete_hooks(stk, stk.COMPLETE)
+    assert not zk_exists(zk_address, namespace)

@@ -49,9 +49,10 @@ impl RbClient {
     }
 }
 
+/// Reads an argument the Ruby side encoded as JSON.
 fn parse<T: serde::de::DeserializeOwned>(ruby: &Ruby, what: &str, json: &str) -> Result<T, Error> {
     serde_json::from_str(json).map_err(|e| {
-        Error::new(ruby.exception_arg_error(), format!("heat_sync: invalid {what} {json}: {e}"))
+        Error::new(ruby.exception_arg_error(), format!("heat_sync: invalid {what}: {e}"))
     })
 }
 
@@ -65,9 +66,11 @@ fn blocking<R>(ruby: &Ruby, work: impl FnMut(&Interrupt) -> R) -> Result<R, Erro
 }
 
 fn from_server_plan(ruby: &Ruby, path: String) -> Result<RbClient, Error> {
-    let plan = ServerPlan::load(Path::new(&path)).map_err(|e| errors::to_ruby(ruby, e))?;
-    let client = blocking(ruby, |_| Client::from_server_plan(&plan))?;
-    client.map(RbClient::new).map_err(|e| errors::to_ruby(ruby, e))
+    errors::guard(ruby, || {
+        let plan = ServerPlan::load(Path::new(&path)).map_err(|e| errors::to_ruby(ruby, e))?;
+        let client = blocking(ruby, |_| Client::from_server_plan(&plan))?;
+        client.map(RbClient::new).map_err(|e| errors::to_ruby(ruby, e))
+    })
 }
 
 fn connect(
@@ -77,12 +80,25 @@ fn connect(
     server: Option<String>,
     credentials: Option<String>,
 ) -> Result<RbClient, Error> {
-    let server: Option<ServerId> = server.map(|s| parse(ruby, "server", &s)).transpose()?;
-    let credentials: Option<Credentials> =
-        credentials.map(|c| parse(ruby, "credentials", &c)).transpose()?;
-    let config = CoordinatorConfig { address, namespace, credentials };
-    let client = blocking(ruby, |_| Client::connect(&config, server.clone()))?;
-    client.map(RbClient::new).map_err(|e| errors::to_ruby(ruby, e))
+    errors::guard(ruby, || {
+        let server: Option<ServerId> = server.map(|s| parse(ruby, "server", &s)).transpose()?;
+        // Not `parse`: serde quotes a string it did not expect, and a string given as
+        // credentials is most likely the secret itself.
+        let credentials: Option<Credentials> = credentials
+            .map(|c| {
+                serde_json::from_str(&c).map_err(|_| {
+                    Error::new(
+                        ruby.exception_arg_error(),
+                        "heat_sync: credentials must be {\"user\" => String, \"secret\" => \
+                         String} (or the derived \"password\" and \"read_password\")",
+                    )
+                })
+            })
+            .transpose()?;
+        let config = CoordinatorConfig { address, namespace, credentials };
+        let client = blocking(ruby, |_| Client::connect(&config, server.clone()))?;
+        client.map(RbClient::new).map_err(|e| errors::to_ruby(ruby, e))
+    })
 }
 
 /// Seconds from Ruby as a duration (`None`: `default`).
@@ -148,12 +164,14 @@ impl RbClient {
         producer: Option<String>,
         progress: Option<Proc>,
     ) -> Result<String, Error> {
-        let key: ValueKey = parse(ruby, "key", &key)?;
-        let client = rb_self.client(ruby)?;
-        let published = wait(ruby, timeout, progress_every, producer, progress, |options| {
-            client.get(&key, options)
-        })?;
-        Ok(to_json(&published.value))
+        errors::guard(ruby, || {
+            let key: ValueKey = parse(ruby, "key", &key)?;
+            let client = rb_self.client(ruby)?;
+            let published = wait(ruby, timeout, progress_every, producer, progress, |options| {
+                client.get(&key, options)
+            })?;
+            Ok(to_json(&published.value))
+        })
     }
 
     /// `spec` is `{"group": ..., "output": ..., "count": n or null, "producer": ...}`.
@@ -165,27 +183,34 @@ impl RbClient {
         progress_every: Option<f64>,
         progress: Option<Proc>,
     ) -> Result<String, Error> {
-        let spec: GatherSpec = parse(ruby, "gather", &spec)?;
-        let client = rb_self.client(ruby)?;
-        let found =
-            wait(ruby, timeout, progress_every, spec.producer.clone(), progress, |options| {
-                client.gather(&spec.group, &spec.output, spec.count, options)
-            })?;
-        let values: Vec<&heat_sync::Value> = found.iter().map(|p| &p.value).collect();
-        Ok(to_json(&values))
+        errors::guard(ruby, || {
+            let spec: GatherSpec = parse(ruby, "gather", &spec)?;
+            let client = rb_self.client(ruby)?;
+            let found =
+                wait(ruby, timeout, progress_every, spec.producer.clone(), progress, |options| {
+                    client.gather(&spec.group, &spec.output, spec.count, options)
+                })?;
+            let values: Vec<&heat_sync::Value> = found.iter().map(|p| &p.value).collect();
+            Ok(to_json(&values))
+        })
     }
 
     fn put(ruby: &Ruby, rb_self: &Self, key: String, value: String) -> Result<u64, Error> {
-        let key: ValueKey = parse(ruby, "key", &key)?;
-        let value: heat_sync::Value = parse(ruby, "value", &value)?;
-        let client = rb_self.client(ruby)?;
-        blocking(ruby, |_| client.put(&key, &value))?.map_err(|e| errors::to_ruby(ruby, e))
+        errors::guard(ruby, || {
+            let key: ValueKey = parse(ruby, "key", &key)?;
+            let value: heat_sync::Value = parse(ruby, "value", &value)?;
+            let client = rb_self.client(ruby)?;
+            blocking(ruby, |_| client.put(&key, &value))?.map_err(|e| errors::to_ruby(ruby, e))
+        })
     }
 
     fn status(ruby: &Ruby, rb_self: &Self) -> Result<String, Error> {
-        let client = rb_self.client(ruby)?;
-        let status = blocking(ruby, |_| client.status())?.map_err(|e| errors::to_ruby(ruby, e))?;
-        Ok(to_json(&status))
+        errors::guard(ruby, || {
+            let client = rb_self.client(ruby)?;
+            let status =
+                blocking(ruby, |_| client.status())?.map_err(|e| errors::to_ruby(ruby, e))?;
+            Ok(to_json(&status))
+        })
     }
 
     fn close(&self) {

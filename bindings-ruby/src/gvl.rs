@@ -99,11 +99,8 @@ pub(crate) fn without_gvl<R>(
         }
         match call.result.take() {
             Some(Ok(result)) if !(interrupt.is_set() && interrupted(&result)) => return Ok(result),
-            Some(Err(_panic)) => {
-                return Err(Error::new(
-                    ruby.exception_runtime_error(),
-                    "heat_sync: the native wait panicked (a bug; see stderr)",
-                ))
+            Some(Err(panic)) => {
+                return Err(crate::errors::internal(ruby, &crate::errors::panic_message(&*panic)))
             }
             // Interrupted, or never started: let Ruby run its interrupts, then resume.
             _ => ruby.thread_check_ints()?,

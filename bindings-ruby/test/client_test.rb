@@ -125,8 +125,8 @@ class NativeTest < Minitest::Test
   include Stores
 
   def test_server_plans_are_checked_by_the_core
-    error = assert_raises(HeatSync::PlanError) { HeatSync::ServerPlan.parse('{"format":"heat-sync/server-plan","version":2}', file: "p.json") }
-    assert_match(/p\.json: plan version 2 is not supported/, error.message)
+    error = assert_raises(HeatSync::PlanError) { HeatSync::ServerPlan.parse('{"format":"heat-sync/server-plan","version":3}', file: "p.json") }
+    assert_match(/p\.json: plan version 3 is not supported \(this heat-sync reads versions 1 and 2\)/, error.message)
     assert_raises(HeatSync::IOError) { HeatSync::ServerPlan.load("/nonexistent/plan.json") }
     plan = HeatSync::ServerPlan.load(write_plan(server_plan(address: "embedded:///tmp/x", namespace: "/heat-sync/s")))
     assert_equal "web", plan.server_name

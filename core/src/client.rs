@@ -39,7 +39,7 @@ use crate::protocol::{
 use crate::store::driver::{self, Answer, Call, Request};
 use crate::store::embedded::EmbeddedStore;
 use crate::store::zk::ZkStore;
-use crate::store::{Access, Address, CoordinatorError, NodeKind, Session, StoreError};
+use crate::store::{Access, Address, CoordinatorError, Dir, NodeKind, Session, StoreError};
 use crate::{Error, Result, Value};
 
 /// A wait that ran out of time, naming what it waited for and from whom.
@@ -195,8 +195,8 @@ fn check_namespace(namespace: &str) -> Result<(), CoordinatorError> {
     if ok {
         Ok(())
     } else {
-        Err(CoordinatorError::Address {
-            address: namespace.to_string(),
+        Err(CoordinatorError::Namespace {
+            namespace: namespace.to_string(),
             message: "the namespace must be an absolute path such as /heat-sync/<stack id>".into(),
         })
     }
@@ -211,7 +211,7 @@ impl Client {
         let session = Session {
             namespace: config.namespace.trim_end_matches('/').to_string(),
             server: server.clone(),
-            secret: config.credentials.as_ref().map(|c| c.secret.clone()),
+            credentials: config.credentials.clone(),
         };
         let (requests, thread) = match &address {
             Address::ZooKeeper { .. } => driver::spawn::<ZkStore>(address.clone(), session)?,
@@ -266,25 +266,27 @@ impl Client {
         rx.recv().map_err(|_| StoreError::Closed { message: "the I/O thread ended".into() })?
     }
 
-    /// Creates the namespace's shared directories and this server's own ones.
+    /// Creates the namespace's shared directories and this server's own ones, those
+    /// that `coordinator init` did not make already.
     fn prepare_own(&self) -> Result<(), StoreError> {
         let l = &self.inner.layout;
         let mut dirs = vec![
-            (l.root().to_string(), None),
-            (l.values_dir(), None),
-            (l.roles_dir(), None),
-            (l.live_dir(), None),
+            (l.root().to_string(), Dir::Shared),
+            (l.values_dir(), Dir::Shared),
+            (l.roles_dir(), Dir::Shared),
+            (l.live_dir(), Dir::Joint),
         ];
         if let Some(server) = &self.inner.server {
+            let owner = Dir::Owned(server.resource.clone());
             if server.member.is_some() {
-                dirs.push((l.group_values(&server.resource), None));
+                dirs.push((l.group_values(&server.resource), owner.clone()));
                 dirs.push((
                     format!("{}/{}", l.roles_dir(), encode_segment(&server.resource)),
-                    None,
+                    owner.clone(),
                 ));
             }
-            dirs.push((l.server_values(server), Some(server.clone())));
-            dirs.push((l.server_roles(server), Some(server.clone())));
+            dirs.push((l.server_values(server), owner.clone()));
+            dirs.push((l.server_roles(server), owner));
         }
         self.call(Call::Prepare(dirs)).map(|_| ())
     }

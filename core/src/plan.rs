@@ -25,8 +25,12 @@ pub mod expression;
 pub const STACK_PLAN_FORMAT: &str = "heat-sync/stack-plan";
 /// The `format` value of a server plan.
 pub const SERVER_PLAN_FORMAT: &str = "heat-sync/server-plan";
-/// The only plan `version` this build reads and writes.
+/// The stack plan's `version`, and the server plan's when its credentials hold the stack
+/// secret (or none).
 pub const PLAN_VERSION: u32 = 1;
+/// The server plan's `version` when its credentials are derived ([`Credentials::derived`]):
+/// a reader that knows only version 1 refuses it clearly instead of missing the secret.
+pub const DERIVED_PLAN_VERSION: u32 = 2;
 
 /// Errors reading or validating a plan file.
 #[derive(Debug, thiserror::Error)]
@@ -53,12 +57,14 @@ pub enum PlanError {
         found: String,
     },
     /// The `version` field is one this build does not know.
-    #[error("{file}: plan version {found} is not supported (this heat-sync reads version {PLAN_VERSION})")]
+    #[error("{file}: plan version {found} is not supported (this heat-sync reads {supported})")]
     UnsupportedVersion {
         /// The plan file.
         file: String,
         /// The version the file declares.
         found: u64,
+        /// The versions this build reads, in words.
+        supported: &'static str,
     },
     /// An input's expression could not be evaluated (Heat's error, as Heat words it).
     #[error("{place}: {message}")]
@@ -306,21 +312,83 @@ pub struct PlanRole {
     pub outputs: Vec<PlanOutput>,
 }
 
-/// The credentials one server uses with the coordinator.
+/// The credentials a session uses with the coordinator (docs/plan.md, "Credentials").
 ///
-/// With ZooKeeper these are a digest identity `user:secret`; the secret is derived from
-/// the stack secret so that a server can write only its own outputs. Never printed.
+/// Two shapes, both digest identities with ZooKeeper (`store::identity`):
+/// - **derived** (server plans of HOT 2015-04-30 and later, version 2): `password` is this
+///   server's own password and `read_password` the stack's read password, both computed
+///   by Heat from the stack secret; the plan holds no secret that opens another server's
+///   nodes;
+/// - **stack secret** (older HOT, CFN, administrators): `secret` is the stack secret,
+///   from which the store derives the same identities itself.
+///
+/// Never printed.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Credentials {
-    /// The digest user name.
+    /// The coordinated resource whose identity this is (`db`; a group member's is its
+    /// group, `web`); informative with a stack secret.
     pub user: String,
-    /// The digest password.
-    pub secret: String,
+    /// The stack secret (`heat_sync_secret`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// This resource's derived password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// The stack's derived read password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_password: Option<String>,
+}
+
+impl Credentials {
+    /// Credentials holding the stack secret (administrators, and servers of templates
+    /// whose version has no `digest`).
+    pub fn stack_secret(user: impl Into<String>, secret: impl Into<String>) -> Self {
+        Credentials {
+            user: user.into(),
+            secret: Some(secret.into()),
+            password: None,
+            read_password: None,
+        }
+    }
+
+    /// The derived credentials of coordinated resource `resource` of the stack in
+    /// `namespace`: what Heat puts in that server's plan (HOT 2015-04-30 on).
+    pub fn derived(namespace: &str, secret: &str, resource: &str) -> Self {
+        let ids = crate::store::identity::Identities::new(namespace, secret);
+        Credentials {
+            user: resource.to_string(),
+            secret: None,
+            password: Some(ids.server_password(resource)),
+            read_password: Some(ids.read_password()),
+        }
+    }
+
+    /// True for derived credentials (no stack secret).
+    pub fn is_derived(&self) -> bool {
+        self.secret.is_none()
+    }
+
+    /// Checks that exactly one shape is given; `Err` says what is wrong.
+    pub fn check(&self) -> Result<(), String> {
+        match (&self.secret, &self.password, &self.read_password) {
+            (Some(_), None, None) | (None, Some(_), Some(_)) => Ok(()),
+            (Some(_), _, _) => {
+                Err("give either `secret` or `password` and `read_password`, not both".into())
+            }
+            (None, _, _) => Err("needs `secret`, or both `password` and `read_password`".into()),
+        }
+    }
 }
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials").field("user", &self.user).field("secret", &"******").finish()
+        let hide = |o: &Option<String>| o.as_ref().map(|_| "******");
+        f.debug_struct("Credentials")
+            .field("user", &self.user)
+            .field("secret", &hide(&self.secret))
+            .field("password", &hide(&self.password))
+            .field("read_password", &hide(&self.read_password))
+            .finish()
     }
 }
 
@@ -352,7 +420,8 @@ pub struct SignalConfig {
 pub struct ServerPlan {
     /// Always [`SERVER_PLAN_FORMAT`].
     pub format: String,
-    /// Always [`PLAN_VERSION`].
+    /// [`PLAN_VERSION`], or [`DERIVED_PLAN_VERSION`] when the credentials are derived
+    /// (see [`ServerPlan::version_for`]).
     pub version: u32,
     /// This server.
     pub server: ServerId,
@@ -409,6 +478,15 @@ pub struct StackPlan {
     pub servers: Vec<StackServer>,
 }
 
+/// The versions each format's readers accept, and how the error names them.
+fn versions(format: &str) -> (&'static [u64], &'static str) {
+    if format == SERVER_PLAN_FORMAT {
+        (&[PLAN_VERSION as u64, DERIVED_PLAN_VERSION as u64], "versions 1 and 2")
+    } else {
+        (&[PLAN_VERSION as u64], "version 1")
+    }
+}
+
 fn check_header(file: &str, doc: &Value, expected: &'static str) -> Result<(), PlanError> {
     let format = doc.get("format").and_then(Value::as_str);
     match format {
@@ -424,9 +502,10 @@ fn check_header(file: &str, doc: &Value, expected: &'static str) -> Result<(), P
             })
         }
     }
+    let (accepted, supported) = versions(expected);
     match doc.get("version").and_then(Value::as_u64) {
-        Some(v) if v == u64::from(PLAN_VERSION) => Ok(()),
-        Some(v) => Err(PlanError::UnsupportedVersion { file: file.into(), found: v }),
+        Some(v) if accepted.contains(&v) => Ok(()),
+        Some(v) => Err(PlanError::UnsupportedVersion { file: file.into(), found: v, supported }),
         None => Err(PlanError::Malformed {
             file: file.into(),
             expected,
@@ -446,10 +525,14 @@ fn parse_plan<T: serde::de::DeserializeOwned>(
         message: e.to_string(),
     })?;
     check_header(file, &doc, expected)?;
-    serde_json::from_value(doc).map_err(|e| PlanError::Malformed {
+    // The error names the field it is about (`roles[0].timeout: invalid value ...`).
+    serde_path_to_error::deserialize(doc).map_err(|e| PlanError::Malformed {
         file: file.into(),
         expected,
-        message: e.to_string(),
+        message: match e.path().to_string().as_str() {
+            "." => e.inner().to_string(),
+            path => format!("{path}: {}", e.inner()),
+        },
     })
 }
 
@@ -458,6 +541,14 @@ fn read(path: &Path) -> crate::Result<String> {
 }
 
 impl ServerPlan {
+    /// The version a server plan with these credentials is written with.
+    pub fn version_for(credentials: Option<&Credentials>) -> u32 {
+        match credentials {
+            Some(c) if c.is_derived() => DERIVED_PLAN_VERSION,
+            _ => PLAN_VERSION,
+        }
+    }
+
     /// Parses a server plan from JSON text; `file` names it in errors.
     pub fn from_json(file: &str, text: &str) -> Result<Self, PlanError> {
         let plan: ServerPlan = parse_plan(file, text, SERVER_PLAN_FORMAT)?;
@@ -467,6 +558,13 @@ impl ServerPlan {
                 field: "coordinator.namespace".into(),
                 message: "must be an absolute path such as /heat-sync/<stack id>".into(),
             });
+        }
+        if let Some(c) = &plan.coordinator.credentials {
+            c.check().map_err(|message| PlanError::Invalid {
+                file: file.into(),
+                field: "coordinator.credentials".into(),
+                message,
+            })?;
         }
         Ok(plan)
     }
@@ -506,9 +604,13 @@ mod tests {
     #[test]
     fn rejects_other_versions_and_formats() {
         let e =
-            ServerPlan::from_json("p.json", r#"{"format":"heat-sync/server-plan","version":2}"#)
+            ServerPlan::from_json("p.json", r#"{"format":"heat-sync/server-plan","version":3}"#)
                 .unwrap_err();
-        assert!(matches!(e, PlanError::UnsupportedVersion { found: 2, .. }), "{e}");
+        assert!(matches!(e, PlanError::UnsupportedVersion { found: 3, .. }), "{e}");
+        assert!(e.to_string().ends_with("(this heat-sync reads versions 1 and 2)"), "{e}");
+        let e = StackPlan::from_json("s.json", r#"{"format":"heat-sync/stack-plan","version":2}"#)
+            .unwrap_err();
+        assert!(e.to_string().ends_with("(this heat-sync reads version 1)"), "{e}");
         let e = ServerPlan::from_json("p.json", r#"{"format":"heat-sync/stack-plan","version":1}"#)
             .unwrap_err();
         assert!(e.to_string().contains("p.json: format is"), "{e}");
@@ -518,8 +620,32 @@ mod tests {
 
     #[test]
     fn credentials_never_print_their_secret() {
-        let c = Credentials { user: "db".into(), secret: "hunter2".into() };
+        let c = Credentials::stack_secret("db", "hunter2");
         assert!(!format!("{c:?}").contains("hunter2"));
+        let d = Credentials::derived("/heat-sync/x", "hunter2", "db");
+        let shown = format!("{d:?}");
+        assert!(!shown.contains(d.password.as_deref().unwrap()), "{shown}");
+        assert!(!shown.contains(d.read_password.as_deref().unwrap()), "{shown}");
+    }
+
+    #[test]
+    fn server_plans_take_one_credential_shape() {
+        let plan = |creds: &str| {
+            format!(
+                r#"{{"format":"heat-sync/server-plan","version":2,"server":{{"resource":"db"}},"roles":[],
+                "coordinator":{{"address":"zk://h:1","namespace":"/heat-sync/x","credentials":{creds}}}}}"#
+            )
+        };
+        let ok = plan(r#"{"user":"db","password":"p","read_password":"r"}"#);
+        assert!(ServerPlan::from_json("p.json", &ok).is_ok());
+        for bad in [
+            r#"{"user":"db","password":"p"}"#,
+            r#"{"user":"db","secret":"s","password":"p","read_password":"r"}"#,
+            r#"{"user":"db"}"#,
+        ] {
+            let e = ServerPlan::from_json("p.json", &plan(bad)).unwrap_err().to_string();
+            assert!(e.starts_with("p.json: coordinator.credentials: "), "{e}");
+        }
     }
 
     #[test]

@@ -5,49 +5,28 @@
 //! outputs back to the agent.
 
 mod agent_common;
+mod fake_chef;
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use agent_common::*;
+use fake_chef::{executable, have_ruby};
 use heat_sync::agent::chef::{ChefOptions, Interception};
 use heat_sync::agent::{Agent, Coordination};
 use heat_sync::plan::*;
 use serde_json::json;
 
-const FAKE_CHEF_SOLO: &str = r#"#!/usr/bin/env ruby
-# A stand-in for chef-solo: records what it was given and runs the heat-sync drop-ins.
-require "json"
-require "fileutils"
-record = ARGV.shift
-config = ARGV[ARGV.index("-c") + 1]
-json_file = ARGV[ARGV.index("-j") + 1]
+/// The "recipe" of the fake chef-solo: records what it was given into its first
+/// argument (a directory), then derives outputs from inputs.
+const RECIPE: &str = r#"record = ARGV.shift
 FileUtils.mkdir_p(record)
 File.write(File.join(record, "args.json"), JSON.generate(ARGV))
 File.write(File.join(record, "env.json"), JSON.generate(ENV.select { |k, _| k.start_with?("HEAT_SYNC_") }))
 FileUtils.cp(config, File.join(record, "solo.rb"))
 FileUtils.cp(json_file, File.join(record, "attributes.json"))
-solo_d = File.join(File.dirname(config), "solo.d")
 FileUtils.cp_r(solo_d, File.join(record, "solo.d"))
-$handlers = {}
-module Chef
-  module Handlers
-    def self.on(event, &block)
-      $handlers[event] = block
-    end
-  end
-  def self.event_handler(&block)
-    Handlers.instance_eval(&block)
-  end
-end
-Dir[File.join(solo_d, "*.rb")].sort.each do |f|
-  next if File.basename(f) == "heat_sync.rb" # the gem is not installed here
-  load f
-end
-attrs = JSON.parse(File.read(json_file))
 exit 4 if attrs["fail"]
-# The "recipe": derives outputs from inputs.
 attrs["mysql"] ||= {}
 attrs["mysql"]["bind_address"] = "10.1.1.#{attrs["mysql"]["port"].to_i % 100}"
 attrs["mysql"]["allowed"] = [attrs.dig("mysql", "allowed_host"), "127.0.0.1"]
@@ -56,28 +35,16 @@ $handlers.fetch(:run_completed).call(Node.new(attrs), :status)
 puts "fake chef-solo converged #{attrs["run_list"].join(",")}"
 "#;
 
-fn have_ruby() -> bool {
-    let ok = Command::new("ruby").arg("-v").output().is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "ruby is required under CI");
-        eprintln!("skipped: ruby is not installed (scripts/install-deps installs it)");
-    }
-    ok
-}
-
 /// A fake chef-solo recording into `record` (its first argument, through a wrapper).
 fn fake_chef(dir: &Path) -> (PathBuf, PathBuf) {
     let record = dir.join("record");
     let fake = dir.join("fake-chef-solo.rb");
-    std::fs::write(&fake, FAKE_CHEF_SOLO).unwrap();
+    std::fs::write(&fake, fake_chef::chef_solo(RECIPE)).unwrap();
     let wrapper = dir.join("bin/chef-solo");
-    std::fs::create_dir_all(wrapper.parent().unwrap()).unwrap();
-    std::fs::write(
+    executable(
         &wrapper,
-        format!("#!/bin/sh\nexec ruby {} {} \"$@\"\n", fake.display(), record.display()),
-    )
-    .unwrap();
-    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        &format!("#!/bin/sh\nexec ruby {} {} \"$@\"\n", fake.display(), record.display()),
+    );
     (wrapper, record)
 }
 

@@ -65,6 +65,31 @@ fn files_under(dir: &Path) -> Vec<String> {
     out
 }
 
+/// Asserts a clean refusal (exit 1 or 2, no crash) whose stderr names `needle`.
+fn refused_naming(run: &Run, needle: &str) {
+    run.no_crash();
+    assert!(matches!(run.code, Some(1 | 2)), "{needle:?}: {run:#?}");
+    assert!(run.stderr.contains(needle), "{needle:?} not named: {run:#?}");
+}
+
+fn coordinator_init(plan: &str, address: &str) -> Run {
+    heat_sync(
+        &[
+            "coordinator",
+            "init",
+            "--stack-plan",
+            plan,
+            "--coordinator",
+            address,
+            "--namespace",
+            "/heat-sync/s1",
+        ],
+        &[],
+        None,
+        LIMIT,
+    )
+}
+
 fn agent(plan: &str, work: &Path) -> Run {
     heat_sync(
         &[
@@ -105,11 +130,19 @@ fn agent_refuses_malformed_server_plans_naming_the_file() {
         &|v| v["format"] = json!("heat-sync/stack-plan"),
         "format is \"heat-sync/stack-plan\"",
     );
-    variant("version2.json", &|v| v["version"] = json!(2), "plan version 2 is not supported");
+    variant("version3.json", &|v| v["version"] = json!(3), "plan version 3 is not supported");
     variant("version-string.json", &|v| v["version"] = json!("1"), "version");
     variant("no-roles.json", &|v| drop(v.as_object_mut().unwrap().remove("roles")), "roles");
-    variant("timeout-negative.json", &|v| v["roles"][0]["timeout"] = json!(-5), "timeout");
-    variant("timeout-huge.json", &|v| v["roles"][0]["timeout"] = json!(1e300), "timeout");
+    variant(
+        "timeout-negative.json",
+        &|v| v["roles"][0]["timeout"] = json!(-5),
+        "roles[0].timeout: invalid value",
+    );
+    variant(
+        "timeout-huge.json",
+        &|v| v["roles"][0]["timeout"] = json!(1e300),
+        "roles[0].timeout: invalid type",
+    );
     variant("bad-tool.json", &|v| v["tool"] = json!("puppet"), "puppet");
     variant(
         "bad-source.json",
@@ -117,7 +150,12 @@ fn agent_refuses_malformed_server_plans_naming_the_file() {
             v["roles"][0]["inputs"] =
                 json!([{"path": ["a"], "place": "p", "source": {"kind": "telepathy"}}])
         },
-        "telepathy",
+        "roles[0].inputs[0].source.kind: unknown variant `telepathy`",
+    );
+    variant(
+        "half-credentials.json",
+        &|v| v["coordinator"]["credentials"] = json!({"user": "db", "password": "p"}),
+        "coordinator.credentials: needs `secret`, or both `password` and `read_password`",
     );
     variant(
         "relative-namespace.json",
@@ -145,40 +183,18 @@ fn agent_refuses_malformed_server_plans_naming_the_file() {
 fn bad_coordinator_addresses_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("work");
-    for address in [
-        "",
-        "zookeeper://127.0.0.1:2181",
-        "zk://",
-        "zk:///chroot",
-        "zk://127.0.0.1",
-        "zk://127.0.0.1:0",
-        "zk://127.0.0.1:99999",
-        "zk://:2181",
-        "zk://127.0.0.1:2181/a//b",
-        "zk://127.0.0.1:2181/../etc",
-        "embedded://relative/dir",
-        "embedded://",
-    ] {
+    for address in reliability_support::bad_addresses() {
+        let address = address.as_str();
         let mut plan = server_plan(&dir.path().join("store"));
         plan["coordinator"]["address"] = json!(address);
         let path = write(dir.path(), "plan.json", &plan.to_string());
-        let run = agent(&path, &work);
-        run.no_crash();
-        assert!(matches!(run.code, Some(1 | 2)), "{address:?}: {run:#?}");
-        assert!(
-            run.stderr.contains(&format!("{address:?}")) || run.stderr.contains(address),
-            "{address:?} not named: {run:#?}"
-        );
+        refused_naming(&agent(&path, &work), &format!("{address:?}"));
 
-        // The same address on the command line.
-        let run = heat_sync(
-            &["status", "--coordinator", address, "--namespace", "/heat-sync/s1"],
-            &[],
-            None,
-            LIMIT,
-        );
-        run.no_crash();
-        assert!(matches!(run.code, Some(1 | 2)), "{address:?}: {run:#?}");
+        // The same address on the command line (an empty one is no address).
+        let args = ["status", "--coordinator", address, "--namespace", "/heat-sync/s1"];
+        let named =
+            if address.is_empty() { "--coordinator".into() } else { format!("{address:?}") };
+        refused_naming(&heat_sync(&args, &[], None, LIMIT), &named);
     }
 }
 
@@ -249,43 +265,13 @@ fn coordinator_init_with_a_bad_stack_plan_writes_nothing() {
         ("servers.json", bad_servers.to_string(), "servers"),
     ] {
         let path = write(dir.path(), name, &text);
-        heat_sync(
-            &[
-                "coordinator",
-                "init",
-                "--stack-plan",
-                &path,
-                "--coordinator",
-                &address,
-                "--namespace",
-                "/heat-sync/s1",
-            ],
-            &[],
-            None,
-            LIMIT,
-        )
-        .refused(2, &path)
-        .refused(2, needle);
+        coordinator_init(&path, &address).refused(2, &path).refused(2, needle);
     }
     assert!(files_under(&store).is_empty(), "a refused init wrote: {:?}", files_under(&store));
 
     // The good plan is accepted (so the refusals above were about the plans).
     let path = write(dir.path(), "good.json", &good.to_string());
-    let run = heat_sync(
-        &[
-            "coordinator",
-            "init",
-            "--stack-plan",
-            &path,
-            "--coordinator",
-            &address,
-            "--namespace",
-            "/heat-sync/s1",
-        ],
-        &[],
-        None,
-        LIMIT,
-    );
+    let run = coordinator_init(&path, &address);
     assert_eq!(run.code, Some(0), "{run:#?}");
     assert!(!files_under(&store).is_empty());
 }
@@ -295,39 +281,19 @@ fn get_and_put_refuse_bad_requests_without_writing() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     let plan = write(dir.path(), "plan.json", &server_plan(&store).to_string());
-    let ns = ["--namespace", "/heat-sync/s1"];
     // No coordinator at all.
     heat_sync(&["get", "--key", "db.db_host"], &[], None, LIMIT).refused(2, "no coordinator");
     heat_sync(&["put", "db_host", "x"], &[], None, LIMIT).refused(2, "--server-plan");
-    // An output the server does not declare, and a key that is not server.output.
-    let run = heat_sync(&["put", "--server-plan", &plan, "no_such_output", "x"], &[], None, LIMIT);
-    run.no_crash();
-    assert!(matches!(run.code, Some(1 | 2)) && run.stderr.contains("no_such_output"), "{run:#?}");
-    let run = heat_sync(
-        &["put", "--server-plan", &plan, "--json", "db_host", "{not json"],
-        &[],
-        None,
-        LIMIT,
-    );
-    run.no_crash();
-    assert!(matches!(run.code, Some(1 | 2)), "{run:#?}");
-    let run = heat_sync(
-        &["get", "--server-plan", &plan, "--key", "nodot", "--timeout", "1"],
-        &[],
-        None,
-        LIMIT,
-    );
-    run.no_crash();
-    assert!(matches!(run.code, Some(1 | 2)) && run.stderr.contains("nodot"), "{run:#?}");
-    let run = heat_sync(
-        &["get", "--server-plan", &plan, "no.such.input", "--timeout", "1"],
-        &[],
-        None,
-        LIMIT,
-    );
-    run.no_crash();
-    assert!(matches!(run.code, Some(1 | 2)) && run.stderr.contains("no.such.input"), "{run:#?}");
-    let _ = ns;
+    // An output the server does not declare, bad JSON, a key that is not
+    // server.output, an input the server does not declare.
+    for (args, needle) in [
+        (vec!["put", "--server-plan", &plan, "no_such_output", "x"], "no_such_output"),
+        (vec!["put", "--server-plan", &plan, "--json", "db_host", "{not json"], ""),
+        (vec!["get", "--server-plan", &plan, "--key", "nodot", "--timeout", "1"], "nodot"),
+        (vec!["get", "--server-plan", &plan, "no.such.input", "--timeout", "1"], "no.such.input"),
+    ] {
+        refused_naming(&heat_sync(&args, &[], None, LIMIT), needle);
+    }
     let values: Vec<String> = files_under(&store)
         .into_iter()
         .filter(|f| f.contains("values/") && f.matches('/').count() >= 4)

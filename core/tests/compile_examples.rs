@@ -10,7 +10,7 @@ use std::process::Command;
 
 use compile_util::{example, inputs, oracle, snapshot};
 use heat_sync::compile::{compile, simulate_plans, Compiled, Options, SimulateOptions};
-use heat_sync::plan::{expression, InputSource, ServerId};
+use heat_sync::plan::{expression, Credentials, InputSource, ServerId};
 use heat_sync::Value;
 
 fn compiled(name: &str) -> Compiled {
@@ -117,8 +117,56 @@ fn examples_compile_to_templates_heat_accepts() {
         assert_eq!(uds.len(), servers.len());
         for ud in uds {
             cloud_init_schema(&cloud_config_part(&ud));
+            agent_service(&cloud_config_part(&ud));
         }
     }
+}
+
+/// The cloud-config installs the agent as an enabled systemd service (so it comes back
+/// after a reboot) whose unit systemd's own parser accepts without a warning.
+fn agent_service(cfg: &str) {
+    let doc: serde_yaml::Value = serde_yaml::from_str(cfg).unwrap();
+    let unit = &doc["write_files"][1];
+    assert_eq!(unit["path"].as_str(), Some(heat_sync::compile::userdata::UNIT_PATH));
+    assert_eq!(unit["permissions"].as_str(), Some("0644"));
+    let runcmd = doc["runcmd"].as_sequence().unwrap();
+    let start = runcmd.last().unwrap().as_str().unwrap();
+    assert!(start.contains("systemctl enable --now --no-block heat-sync-agent.service"), "{start}");
+    let text = unit["content"].as_str().unwrap();
+    for line in ["Restart=on-failure", "WantedBy=multi-user.target", "RestartPreventExitStatus=1"] {
+        assert!(text.lines().any(|l| l == line), "{line} missing:\n{text}");
+    }
+    let Ok(out) = Command::new("systemd-analyze").arg("--version").output() else {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "systemd-analyze is not installed");
+        eprintln!("skipped: systemd-analyze is not installed");
+        return;
+    };
+    assert!(out.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("heat-sync-agent.service");
+    std::fs::write(&f, text).unwrap();
+    let out = Command::new("systemd-analyze").arg("verify").arg(&f).output().unwrap();
+    let said =
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "systemd-analyze verify:\n{said}\n---\n{text}"
+    );
+}
+
+#[test]
+fn systemd_analyze_verify_reports_a_bad_unit() {
+    if Command::new("systemd-analyze").arg("--version").output().is_err() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.service");
+    std::fs::write(&f, "[Service]\nExecStart=/usr/bin/env true\nRestart=sometimes\n").unwrap();
+    let out = Command::new("systemd-analyze").arg("verify").arg(&f).output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).trim().is_empty(),
+        "no complaint about Restart=sometimes"
+    );
 }
 
 #[test]
@@ -284,9 +332,11 @@ fn simulate_plans_expand_members_and_resolve_locally() {
     let web1 = &plans[2];
     assert!(web1.roles[0].run.as_deref().unwrap().contains("http://web-1."), "%index% replaced");
     assert_eq!(web1.coordinator.namespace, "/heat-sync/sim-1");
+    // The group's own derived credentials (shared by its members), never the secret.
     let creds = web1.coordinator.credentials.as_ref().unwrap();
-    assert_eq!(creds.user, "web.1");
-    assert_eq!(creds.secret, "s3cret");
+    assert_eq!(creds, &Credentials::derived("/heat-sync/sim-1", "s3cret", "web"));
+    assert_eq!(web1.version, 2);
+    assert!(!web1.to_json().contains("s3cret"));
     assert!(web1.signal.is_none());
     let keys: BTreeSet<String> = web1.roles[0]
         .inputs

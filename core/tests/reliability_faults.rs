@@ -64,7 +64,7 @@ impl Ring {
         CoordinatorConfig {
             address: format!("zk://{hosts}"),
             namespace: self.namespace.clone(),
-            credentials: Some(Credentials { user: "ring".into(), secret: SECRET.into() }),
+            credentials: Some(Credentials::stack_secret("ring", SECRET)),
         }
     }
 

@@ -23,7 +23,7 @@ fn an_operation_caught_in_a_stalled_connection_is_retried() {
     let config = |hosts: String| CoordinatorConfig {
         address: format!("zk://{hosts}"),
         namespace: "/heat-sync/stall".into(),
-        credentials: Some(Credentials { user: "t".into(), secret: "s".into() }),
+        credentials: Some(Credentials::stack_secret("t", "s")),
     };
     let db =
         Client::connect(&config(proxy.addr().to_string()), Some(ServerId::plain("db"))).unwrap();

@@ -1,7 +1,8 @@
 //! Secrets (issue 7, item 5): a secret static input (a hidden parameter's value), a
 //! secret output and the stack secret never appear in the agent's output, its event log,
 //! `heat-sync status` (table or JSON) or error messages; every file the agent leaves
-//! that holds one is readable by its owner only. Against ZooKeeper (HEAT_SYNC_ZK): a
+//! that holds one is readable by its owner only. Against ZooKeeper (HEAT_SYNC_ZK): the
+//! agent runs from a plan with its own derived credentials (no stack secret), and a
 //! session without the stack's credentials reads and writes nothing of it.
 
 mod reliability_support;
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use heat_sync::client::{Client, WaitOptions};
-use heat_sync::plan::{CoordinatorConfig, Credentials, ServerId, ValueKey};
+use heat_sync::plan::{CoordinatorConfig, Credentials, ServerId, ServerPlan, ValueKey};
 use reliability_support::{heat_sync, zk_from_env};
 use serde_json::{json, Value};
 
@@ -34,17 +35,19 @@ fn role() -> Value {
     })
 }
 
-fn server_plan(address: &str, namespace: &str, secret: Option<&str>) -> Value {
+/// db's server plan; with ZooKeeper it carries db's own derived credentials, as Heat
+/// renders them from HOT 2015-04-30 on (version 2), never the stack secret.
+fn server_plan(address: &str, namespace: &str, credentials: Option<&Credentials>) -> Value {
     let mut plan = json!({
         "format": "heat-sync/server-plan",
-        "version": 1,
+        "version": ServerPlan::version_for(credentials),
         "server": {"resource": "db"},
         "tool": "script",
         "roles": [role()],
         "coordinator": {"address": address, "namespace": namespace}
     });
-    if let Some(s) = secret {
-        plan["coordinator"]["credentials"] = json!({"user": "db", "secret": s});
+    if let Some(c) = credentials {
+        plan["coordinator"]["credentials"] = serde_json::to_value(c).unwrap();
     }
     plan
 }
@@ -70,8 +73,9 @@ fn all_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Runs the agent on `plan` (in `dir`), checks its output and its files.
-fn run_agent_and_check(dir: &Path, plan: &Value) {
+/// Runs the agent on `plan` (in `dir`), checks its output and its files: none shows a
+/// secret, and those that hold one (`hidden` too: the plan's passwords) are 0600.
+fn run_agent_and_check(dir: &Path, plan: &Value, hidden: &[&str]) {
     let plan_path = dir.join("plan.json");
     std::fs::write(&plan_path, plan.to_string()).unwrap();
     std::fs::set_permissions(&plan_path, std::fs::Permissions::from_mode(0o600)).unwrap();
@@ -92,7 +96,7 @@ fn run_agent_and_check(dir: &Path, plan: &Value) {
     );
     assert_eq!(run.code, Some(0), "{run:#?}");
     run.no_crash();
-    for s in [INPUT_SECRET, OUTPUT_SECRET, STACK_SECRET] {
+    for s in [INPUT_SECRET, OUTPUT_SECRET, STACK_SECRET].iter().chain(hidden) {
         run.never_shows(s);
     }
     assert!(run.stdout.contains("******"), "the secret output is not shown masked: {run:#?}");
@@ -104,7 +108,10 @@ fn run_agent_and_check(dir: &Path, plan: &Value) {
     for f in &files {
         let mode = std::fs::metadata(f).unwrap().permissions().mode() & 0o777;
         let text = String::from_utf8_lossy(&std::fs::read(f).unwrap()).to_string();
-        let holds = [INPUT_SECRET, OUTPUT_SECRET, STACK_SECRET].iter().any(|s| text.contains(s));
+        let holds = [INPUT_SECRET, OUTPUT_SECRET, STACK_SECRET]
+            .iter()
+            .chain(hidden)
+            .any(|s| text.contains(s));
         if holds {
             assert_eq!(mode & 0o077, 0, "{} holds a secret with mode {mode:o}", f.display());
         }
@@ -139,7 +146,7 @@ fn secrets_stay_out_of_logs_status_and_other_users_files_embedded() {
         LIMIT,
     );
     assert_eq!(run.code, Some(0), "{run:#?}");
-    run_agent_and_check(dir.path(), &server_plan(&address, ns, None));
+    run_agent_and_check(dir.path(), &server_plan(&address, ns, None), &[]);
     for args in [vec!["status"], vec!["status", "--json"]] {
         let mut a: Vec<&str> = args.clone();
         a.extend(["--coordinator", &address, "--namespace", ns]);
@@ -183,7 +190,11 @@ fn secrets_and_the_stack_secret_stay_out_of_everything_zookeeper() {
     );
     assert_eq!(run.code, Some(0), "{run:#?}");
     run.never_shows(STACK_SECRET);
-    run_agent_and_check(dir.path(), &server_plan(&address, &ns, Some(STACK_SECRET)));
+    let creds = Credentials::derived(&ns, STACK_SECRET, "db");
+    let plan = server_plan(&address, &ns, Some(&creds));
+    assert!(!plan.to_string().contains(STACK_SECRET));
+    let passwords = [creds.password.as_deref().unwrap(), creds.read_password.as_deref().unwrap()];
+    run_agent_and_check(dir.path(), &plan, &passwords);
     for json in [false, true] {
         let mut a =
             vec!["status", "--coordinator", &address, "--namespace", &ns, "--secret-file", &sf];
@@ -220,7 +231,7 @@ fn secrets_and_the_stack_secret_stay_out_of_everything_zookeeper() {
         let config = CoordinatorConfig {
             address: address.clone(),
             namespace: ns.clone(),
-            credentials: creds.map(|s| Credentials { user: "x".into(), secret: s.into() }),
+            credentials: creds.map(|s| Credentials::stack_secret("x", s)),
         };
         match Client::connect(&config, Some(ServerId::plain("db"))) {
             Err(e) => assert!(!e.to_string().contains(STACK_SECRET), "{e}"),
@@ -238,7 +249,7 @@ fn secrets_and_the_stack_secret_stay_out_of_everything_zookeeper() {
         &CoordinatorConfig {
             address: address.clone(),
             namespace: ns.clone(),
-            credentials: Some(Credentials { user: "admin".into(), secret: STACK_SECRET.into() }),
+            credentials: Some(Credentials::stack_secret("admin", STACK_SECRET)),
         },
         None,
     )

@@ -4,34 +4,18 @@
 //! every declared output a value, and fires `run_completed` so the agent's own outputs
 //! drop-in reports them. Chef itself cannot be installed here.
 
+mod fake_chef;
 mod simulate_common;
 
-use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
+use fake_chef::{executable, have_ruby};
 use serde_json::{json, Value};
 use simulate_common::text;
 
-const FAKE_CHEF_SOLO: &str = r#"#!/usr/bin/env ruby
-require "json"
-config = ARGV[ARGV.index("-c") + 1]
-json_file = ARGV[ARGV.index("-j") + 1]
-$handlers = {}
-module Chef
-  module Handlers
-    def self.on(event, &block)
-      $handlers[event] = block
-    end
-  end
-  def self.event_handler(&block)
-    Handlers.instance_eval(&block)
-  end
-end
-Dir[File.join(File.dirname(config), "solo.d", "*.rb")].sort.each do |f|
-  load f unless File.basename(f) == "heat_sync.rb" # the gem is not installed here
-end
-attrs = JSON.parse(File.read(json_file))
-File.open(ENV.fetch("FAKE_CHEF_LOG"), "a") do |f|
+/// The "recipe" of the fake chef-solo: logs the attributes it was given and gives every
+/// declared output a value.
+const RECIPE: &str = r#"File.open(ENV.fetch("FAKE_CHEF_LOG"), "a") do |f|
   f.puts JSON.generate({"server" => ENV["HEAT_SYNC_SERVER"], "attrs" => attrs})
 end
 HeatSyncOutputs::OUTPUTS.each do |name, path|
@@ -43,27 +27,12 @@ $handlers.fetch(:run_completed).call(Struct.new(:attributes).new(attrs), :ok)
 puts "converged #{attrs["run_list"].join(",")}"
 "#;
 
-fn have_ruby() -> bool {
-    let ok = Command::new("ruby").arg("-v").output().is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "ruby is required under CI");
-        eprintln!("skipped: ruby is not installed (scripts/install-deps installs it)");
-    }
-    ok
-}
-
-fn executable(path: &std::path::Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
 /// Runs the wordpress example with the stand-in installed as Chef is
 /// (`<dir>/bin/chef-solo` beside `<dir>/embedded/bin/ruby`), Chef's Ruby answering
 /// `require 'heat_sync/chef'` with `gem_loads`. Returns stdout, stderr and the runs.
 fn wordpress(dir: &std::path::Path, gem_loads: bool) -> (String, String, Vec<Value>) {
     let bin = dir.join("bin");
-    executable(&bin.join("chef-solo"), FAKE_CHEF_SOLO);
+    executable(&bin.join("chef-solo"), &fake_chef::chef_solo(RECIPE));
     executable(
         &dir.join("embedded/bin/ruby"),
         &format!("#!/bin/sh\nexit {}\n", u8::from(!gem_loads)),

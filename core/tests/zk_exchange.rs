@@ -1,6 +1,7 @@
 //! Values exchanged through a real ZooKeeper (HEAT_SYNC_ZK): blocking reads, versions and
 //! change notification, gathers, failure propagation, operation counts, status, the CLI
-//! across processes, and ACL isolation between stacks and between servers.
+//! across processes, and ACL isolation between stacks and between servers (with the
+//! stack secret and with the derived per-server credentials of docs/security.md).
 
 mod zk_common;
 
@@ -8,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use heat_sync::client::{Client, WaitOptions};
-use heat_sync::plan::{ServerId, StackPlan, ValueKey};
+use heat_sync::plan::{Credentials, ServerId, StackPlan, ValueKey};
 use heat_sync::protocol::RoleStatus;
 use serde_json::json;
 use zk_common::*;
@@ -234,5 +235,109 @@ fn one_stack_cannot_read_or_write_another_and_a_server_writes_only_its_own_value
     // The administrator (stack secret) removes the whole namespace.
     for (ns, secret) in [(&ns_a, "secret-a"), (&ns_b, "secret-b")] {
         Client::connect(&config(&zk, ns, Some(secret)), None).unwrap().remove_stack().unwrap();
+    }
+}
+
+/// A server session with the derived credentials its plan carries (HOT 2015-04-30 on).
+fn derived(zk: &str, ns: &str, secret: &str, server: ServerId) -> Client {
+    let mut cfg = config(zk, ns, None);
+    cfg.credentials = Some(Credentials::derived(ns, secret, &server.resource));
+    Client::connect(&cfg, Some(server)).unwrap()
+}
+
+fn denied(r: heat_sync::Result<impl std::fmt::Debug>, what: &str) {
+    let e = r.expect_err(what).to_string();
+    assert!(e.contains("permission denied"), "{what}: {e}");
+}
+
+#[test]
+fn derived_credentials_write_only_their_own_nodes_and_the_admin_removes_everything() {
+    let Some(zk) = zk() else { return };
+    let (ns, other) = (namespace("derived"), namespace("derived-other"));
+    let plan = StackPlan::from_json(
+        "plan",
+        &json!({"format": "heat-sync/stack-plan", "version": 1, "servers": [
+            {"server": {"resource": "db"}, "type": "OS::Nova::Server", "roles": []},
+            {"server": {"resource": "web"}, "type": "OS::Nova::Server", "roles": []},
+            {"server": {"resource": "pool"}, "type": "OS::Nova::Server", "roles": [],
+             "group": {"type": "OS::Heat::AutoScalingGroup"}}]})
+        .to_string(),
+    )
+    .unwrap();
+    let admin = Client::connect(&config(&zk, &ns, Some("secret-a")), None).unwrap();
+    admin.init_stack(&plan).unwrap();
+    Client::connect(&config(&zk, &other, Some("secret-b")), None)
+        .unwrap()
+        .init_stack(&plan)
+        .unwrap();
+
+    let db = derived(&zk, &ns, "secret-a", ServerId::plain("db"));
+    let web = derived(&zk, &ns, "secret-a", ServerId::plain("web"));
+    // An AutoScalingGroup member names itself at boot and makes its own directories.
+    let member = derived(&zk, &ns, "secret-a", ServerId::member("pool", "i-42"));
+    let db_host = key(ServerId::plain("db"), "db_host");
+    db.put(&db_host, &json!("10.0.0.5")).unwrap();
+    db.announce_alive().unwrap();
+    db.set_role_status(&ServerId::plain("db"), "mysql", &RoleStatus::Done).unwrap();
+    member.put(&key(ServerId::member("pool", "i-42"), "ready"), &json!(true)).unwrap();
+    web.put(&key(ServerId::plain("web"), "url"), &json!("http://web/")).unwrap();
+
+    // web reads db's value and the whole namespace, but writes nothing of db's.
+    assert_eq!(web.get(&db_host, &wait(5)).unwrap().value, json!("10.0.0.5"));
+    denied(web.put(&db_host, &json!("evil")), "web overwrites db.db_host");
+    denied(web.put(&key(ServerId::plain("db"), "new"), &json!("evil")), "web adds db.new");
+    denied(
+        web.set_role_status(&ServerId::plain("db"), "mysql", &RoleStatus::Done),
+        "web rewrites db's role status",
+    );
+    denied(web.put(&key(ServerId::member("pool", "i-7"), "ready"), &json!(1)), "web as a member");
+    denied(web.init_stack(&plan), "web rewrites the stack plan");
+    denied(web.remove_stack(), "web removes the stack");
+    assert_eq!(web.get(&db_host, &wait(5)).unwrap().version, 1, "db.db_host is intact");
+    // Another stack's server, with its own derived credentials, gets nothing.
+    let mut intruder = config(&zk, &ns, None);
+    intruder.credentials = Some(Credentials::derived(&other, "secret-b", "db"));
+    match Client::connect(&intruder, Some(ServerId::plain("db"))) {
+        Err(e) => assert!(e.to_string().contains("permission denied"), "{e}"),
+        Ok(c) => {
+            denied(c.get(&db_host, &wait(2)), "another stack's server reads");
+            denied(c.put(&db_host, &json!("evil")), "another stack's server writes");
+        }
+    }
+
+    // The administrator reads everything and removes what every server created.
+    let status = admin.status().unwrap();
+    assert_eq!(status.alive, ["db"]);
+    let keys: Vec<(&str, Option<u64>)> =
+        status.values.iter().map(|v| (v.key.as_str(), v.version)).collect();
+    assert!(keys.contains(&("pool.i-42.ready", Some(1))), "{keys:?}");
+    admin.remove_stack().unwrap();
+    let left = Client::connect(&config(&zk, &ns, Some("secret-a")), None).unwrap();
+    assert!(left.status().unwrap().values.is_empty(), "the namespace is gone");
+    left.remove_stack().unwrap();
+    Client::connect(&config(&zk, &other, Some("secret-b")), None).unwrap().remove_stack().unwrap();
+}
+
+#[test]
+fn without_coordinator_init_servers_make_the_namespace_and_the_admin_still_removes_it() {
+    let Some(zk) = zk() else { return };
+    // Servers first (they make the shared directories), or an administrative session
+    // first (it makes them, as the Python client's does), then the servers.
+    for admin_first in [false, true] {
+        let ns = namespace("unseeded");
+        let early =
+            admin_first.then(|| Client::connect(&config(&zk, &ns, Some("s")), None).unwrap());
+        let db = derived(&zk, &ns, "s", ServerId::plain("db"));
+        let web = derived(&zk, &ns, "s", ServerId::member("web", "0"));
+        db.put(&key(ServerId::plain("db"), "h"), &json!(1)).unwrap();
+        web.put(&key(ServerId::member("web", "0"), "u"), &json!(2)).unwrap();
+        denied(web.put(&key(ServerId::plain("db"), "h"), &json!(3)), "web overwrites db.h");
+        assert_eq!(web.get(&key(ServerId::plain("db"), "h"), &wait(5)).unwrap().value, json!(1));
+        let admin =
+            early.unwrap_or_else(|| Client::connect(&config(&zk, &ns, Some("s")), None).unwrap());
+        assert_eq!(admin.status().unwrap().values.len(), 2, "admin first: {admin_first}");
+        admin.remove_stack().unwrap();
+        assert!(admin.status().unwrap().values.is_empty());
+        admin.remove_stack().unwrap();
     }
 }

@@ -109,7 +109,7 @@ fn main() -> ExitCode {
     let config = CoordinatorConfig {
         address: format!("zk://{}", o.hosts),
         namespace: namespace.clone(),
-        credentials: Some(Credentials { user: "scale".into(), secret: "scale-secret".into() }),
+        credentials: Some(Credentials::stack_secret("scale", "scale-secret")),
     };
     let server = |i: usize| ServerId::member("node", i.to_string());
     let (n, v) = (o.agents, o.values);

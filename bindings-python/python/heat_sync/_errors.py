@@ -4,27 +4,13 @@ The native module raises these classes (it imports them from here), so they are
 ordinary Python classes: documented, subclassable, and described exactly by the
 package's type information.  Every exception heat-sync raises on purpose is a
 ``heat_sync.Error``; a bug in the native code arrives as ``InternalError``, never as
-a crash or a ``BaseException``.
+a crash or a ``BaseException``. The package's ``__all__`` lists them.
 """
 
 from __future__ import annotations
 
 import builtins
 from typing import Any
-
-__all__ = [
-    "Error",
-    "TemplateError",
-    "GraphError",
-    "DataFlowError",
-    "CompileError",
-    "PlanError",
-    "CoordinatorError",
-    "TimeoutError",
-    "AgentError",
-    "IoError",
-    "InternalError",
-]
 
 
 class Error(Exception):

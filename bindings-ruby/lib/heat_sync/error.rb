@@ -34,6 +34,10 @@ module HeatSync
   # Reading or writing a local file.
   class IOError < Error; end
 
+  # A bug in heat-sync's native code (a Rust panic), raised instead of Ruby's `fatal`
+  # (which no `rescue => e` catches) or a crash.
+  class InternalError < Error; end
+
   # A declared output had no value when its role finished (raised by heat_sync/chef
   # at the end of the converge, which fails the Chef run).
   class OutputError < Error; end

@@ -103,21 +103,25 @@ pub fn run(args: Args) -> ExitCode {
             Some(g) if args.format == Format::Dot => heat_sync::graph::render::to_dot(g),
             Some(g) => heat_sync::graph::render::to_svg(g),
             None => {
-                for e in &analysis.errors {
-                    eprintln!("heat-sync: {e}");
-                }
+                report(&inputs, &analysis);
                 return ExitCode::from(1);
             }
         },
     };
     print!("{text}");
-    for e in &analysis.errors {
-        eprintln!("heat-sync: {e}");
-    }
+    report(&inputs, &analysis);
     if analysis.is_ok() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// Heat's messages on stderr, each named by the template (Heat's own wording in the JSON
+/// answer does not always name it).
+fn report(inputs: &Inputs, analysis: &stack::Analysis) {
+    for e in analysis.shown_errors() {
+        eprintln!("heat-sync: {}: {e}", inputs.template_name);
     }
 }
 

@@ -65,10 +65,8 @@ impl ConnectArgs {
             let secret = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
             let user =
                 config.credentials.as_ref().map_or_else(|| "admin".into(), |c| c.user.clone());
-            config.credentials = Some(Credentials {
-                user,
-                secret: secret.trim_end_matches(['\n', '\r']).to_string(),
-            });
+            config.credentials =
+                Some(Credentials::stack_secret(user, secret.trim_end_matches(['\n', '\r'])));
         }
         if config.address.is_empty() {
             return Err("no coordinator: give --server-plan or --coordinator".into());

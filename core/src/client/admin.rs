@@ -10,7 +10,7 @@ use crate::plan::{InputSource, ServerId, StackPlan, ValueKey};
 use crate::protocol::layout::decode_segment;
 use crate::protocol::{Liveness, Node, Record, RoleStatus};
 use crate::store::driver::{Answer, Call};
-use crate::store::{Access, CoordinatorError, NodeKind, StoreError};
+use crate::store::{Access, CoordinatorError, Dir, NodeKind, StoreError};
 use crate::{Result, Value};
 
 /// Self-published attributes every coordinated server's agent publishes at boot.
@@ -125,7 +125,9 @@ impl Client {
             for second in self.list(&first_path)? {
                 let second_path = format!("{first_path}/{second}");
                 let second_name = decode_segment(&second).unwrap_or(second.clone());
-                if let Some(node) = self.fetch(&second_path)? {
+                // A group member's directory is a node too (with ZooKeeper), but empty:
+                // every value and status record has content.
+                if let Some(node) = self.fetch(&second_path)?.filter(|n| !n.data.is_empty()) {
                     out.push((ServerId::plain(&resource), second_name, second_path, node));
                     continue;
                 }
@@ -299,27 +301,30 @@ impl Client {
     /// directory per server writable by that server only, and the plan itself.
     pub fn init_stack(&self, plan: &StackPlan) -> Result<()> {
         let l = self.layout().clone();
-        let mut dirs: Vec<(String, Option<ServerId>)> = vec![
-            (l.root().into(), None),
-            (l.values_dir(), None),
-            (l.roles_dir(), None),
-            (l.live_dir(), None),
+        let mut dirs: Vec<(String, Dir)> = vec![
+            (l.root().into(), Dir::Shared),
+            (l.values_dir(), Dir::Shared),
+            (l.roles_dir(), Dir::Shared),
+            (l.live_dir(), Dir::Joint),
         ];
         for s in &plan.servers {
+            // A group's directories belong to the group: its members (which share the
+            // group's identity) add their own inside.
+            let owner = Dir::Owned(s.server.resource.clone());
             if s.group.is_some() {
-                dirs.push((l.group_values(&s.server.resource), None));
+                dirs.push((l.group_values(&s.server.resource), owner.clone()));
                 dirs.push((
                     format!(
                         "{}/{}",
                         l.roles_dir(),
                         crate::protocol::layout::encode_segment(&s.server.resource)
                     ),
-                    None,
+                    owner.clone(),
                 ));
             }
             for server in members(s, &[]) {
-                dirs.push((l.server_values(&server), Some(server.clone())));
-                dirs.push((l.server_roles(&server), Some(server)));
+                dirs.push((l.server_values(&server), owner.clone()));
+                dirs.push((l.server_roles(&server), owner.clone()));
             }
         }
         self.call(Call::Prepare(dirs))?;
@@ -331,9 +336,22 @@ impl Client {
         Ok(())
     }
 
-    /// Removes the stack's namespace and everything in it.
+    /// Removes the stack's namespace and everything in it. With ZooKeeper this needs the
+    /// stack secret: the session also acts as each server whose directory it finds, to
+    /// remove what that server created.
     pub fn remove_stack(&self) -> Result<()> {
-        self.call(Call::Delete(self.layout().root().to_string()))?;
+        let l = self.layout();
+        let mut resources = Vec::new();
+        for dir in [l.values_dir(), l.roles_dir()] {
+            for child in self.list(&dir)? {
+                let resource = decode_segment(&child).unwrap_or(child);
+                if !resources.contains(&resource) {
+                    resources.push(resource);
+                }
+            }
+        }
+        self.call(Call::ActAs(resources))?;
+        self.call(Call::Delete(l.root().to_string()))?;
         Ok(())
     }
 

@@ -286,7 +286,9 @@ fn rewrite_server(
             json!({"Fn::Select": ["2", {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]})
         },
     );
-    params.insert(plans::PASSWORD.into(), src.get_param(SECRET_PARAM));
+    for (token, expr) in plans::credential_params(src, c) {
+        params.insert(token.into(), expr);
+    }
     params.insert(plans::SIGNAL_URL.into(), src.get_attr(&wait.handle, "endpoint"));
     params.insert(plans::SIGNAL_TOKEN.into(), src.get_attr(&wait.handle, "token"));
 

@@ -2,25 +2,33 @@
 //!
 //! A server plan is built with placeholder tokens (`@@heat_sync_...@@`) where Heat fills
 //! in values at deploy time: the coordinator address, the stack id, the server's
-//! credential, the wait condition handle, and every Heat-resolved input. The user-data
+//! credentials (derived by Heat from the stack secret, [`credential_params`]), the wait
+//! condition handle, and every Heat-resolved input. The user-data
 //! substitutes them with `str_replace`; `simulate` substitutes them locally.
+
+use serde_json::json;
 
 use crate::dataflow::analysis::{Analysis, Resolved};
 use crate::dataflow::metadata::{Coordinated, GroupKind};
+use crate::dataflow::source::Source;
 use crate::plan::{
     CoordinatorConfig, Credentials, GroupInfo, InputSource, PlanInput, PlanOutput, PlanRole,
     Producer, ServerId, ServerPlan, SignalConfig, StackPlan, StackServer, ValueKey, PLAN_VERSION,
     SERVER_PLAN_FORMAT, STACK_PLAN_FORMAT,
 };
+use crate::store::identity::Purpose;
 use crate::{Map, Value};
 
 /// Replaced by the coordinator connect string (`heat_sync_coordinator`).
 pub const COORDINATOR: &str = "@@heat_sync_coordinator@@";
 /// Replaced by the Heat stack id.
 pub const STACK_ID: &str = "@@heat_sync_stack_id@@";
-/// Replaced by the stack secret (`heat_sync_secret`), from which the store derives the
-/// stack's and this server's digest identities (store::zk::Identities).
+/// Replaced by this server's password, which Heat derives from the stack secret
+/// ([`credential_params`]); by the stack secret itself where the template version has
+/// no `digest`.
 pub const PASSWORD: &str = "@@heat_sync_password@@";
+/// Replaced by the stack's read password, which Heat derives from the stack secret.
+pub const READ_PASSWORD: &str = "@@heat_sync_read_password@@";
 /// Replaced by the wait condition handle's URL.
 pub const SIGNAL_URL: &str = "@@heat_sync_signal_url@@";
 /// Replaced by the wait condition handle's token (HOT only).
@@ -46,12 +54,46 @@ pub fn member_token(c: &Coordinated) -> Option<String> {
     })
 }
 
-/// The coordinator user of server `c` in its own plan (`db`, `web.%index%`).
-pub fn user(c: &Coordinated) -> String {
-    match member_token(c) {
-        Some(m) => format!("{}.{m}", c.resource),
-        None => c.resource.clone(),
+/// The credentials of server `c`'s plan, as tokens: derived passwords where Heat has
+/// `digest` (HOT 2015-04-30 on), else the stack secret. Group members share their
+/// group's identity: Heat evaluates a group's member definition once, before it
+/// replaces the index.
+fn credentials(src: &Source, c: &Coordinated) -> Credentials {
+    if src.has_digest() {
+        Credentials {
+            user: c.resource.clone(),
+            secret: None,
+            password: Some(PASSWORD.into()),
+            read_password: Some(READ_PASSWORD.into()),
+        }
+    } else {
+        Credentials::stack_secret(&c.resource, PASSWORD)
     }
+}
+
+/// The Heat expressions standing for the credential tokens of server `c`'s plan.
+///
+/// With `digest`, each password is `digest(sha256, S:purpose:/heat-sync/<stack id>:name:S)`
+/// over the hidden stack secret `S`, exactly what [`crate::store::identity`] computes for
+/// the administrator; the server receives its own password and the read password only.
+pub fn credential_params(src: &Source, c: &Coordinated) -> Vec<(&'static str, Value)> {
+    let secret = src.get_param(super::SECRET_PARAM);
+    if !src.has_digest() {
+        return vec![(PASSWORD, secret)];
+    }
+    let derived = |purpose: Purpose, name: &str| {
+        json!({"digest": ["sha256", {"list_join": ["", [
+            secret,
+            format!(":{}:/heat-sync/", purpose.as_str()),
+            {"get_param": "OS::stack_id"},
+            format!(":{name}:"),
+            secret,
+        ]]}]})
+    };
+    vec![
+        (PASSWORD, derived(Purpose::Server, &c.resource)),
+        (READ_PASSWORD, derived(Purpose::Reader, "")),
+    ]
 }
 
 fn producer_id(a: &Analysis, server: usize, member: Option<&str>) -> ServerId {
@@ -177,16 +219,17 @@ pub fn server_plan(a: &Analysis, si: usize) -> (ServerPlan, Vec<HeatValue>) {
     };
     let mut headers = Map::new();
     headers.insert("X-Auth-Token".into(), Value::String(SIGNAL_TOKEN.into()));
+    let credentials = credentials(&a.source, c);
     let plan = ServerPlan {
         format: SERVER_PLAN_FORMAT.into(),
-        version: PLAN_VERSION,
+        version: ServerPlan::version_for(Some(&credentials)),
         server,
         tool: c.tool,
         roles,
         coordinator: CoordinatorConfig {
             address: COORDINATOR.into(),
             namespace: format!("/heat-sync/{STACK_ID}"),
-            credentials: Some(Credentials { user: user(c), secret: PASSWORD.into() }),
+            credentials: Some(credentials),
         },
         signal: Some(SignalConfig { url: SIGNAL_URL.into(), headers }),
     };

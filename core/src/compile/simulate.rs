@@ -1,5 +1,6 @@
 //! Concrete server plans for `heat-sync simulate`: every group member expanded, the
-//! coordinator, namespace and credentials filled in, and Heat-resolved inputs evaluated
+//! coordinator, namespace and credentials filled in (each server's own, derived from the
+//! stack secret as Heat derives them), and Heat-resolved inputs evaluated
 //! locally where that is possible without a cloud.
 //!
 //! Resolved locally: parameters (hidden ones included: their values come from
@@ -27,7 +28,8 @@ pub struct SimulateOptions {
     pub stack_id: String,
     /// The stack name (`OS::stack_name`).
     pub stack_name: String,
-    /// The stack secret; `None` gives plans without credentials (embedded store).
+    /// The stack secret, from which each server's credentials are derived as Heat would;
+    /// `None` gives plans without credentials (embedded store).
     pub secret: Option<String>,
 }
 
@@ -72,14 +74,18 @@ pub fn simulate_plans(c: &Compiled, opts: &SimulateOptions) -> crate::Result<Vec
                     fill(&mut input.source, &a.source, values, opts);
                 }
             }
-            p.coordinator = CoordinatorConfig {
-                address: opts.address.clone(),
-                namespace: format!("/heat-sync/{}", opts.stack_id),
-                credentials: opts.secret.as_ref().map(|secret| Credentials {
-                    user: p.server.to_string(),
-                    secret: secret.clone(),
-                }),
-            };
+            // What Heat would give this server: its own derived passwords where the
+            // template's version has `digest`, else the stack secret.
+            let namespace = format!("/heat-sync/{}", opts.stack_id);
+            let derived =
+                plan.coordinator.credentials.as_ref().is_some_and(Credentials::is_derived);
+            let credentials = opts.secret.as_ref().map(|secret| match derived {
+                true => Credentials::derived(&namespace, secret, &s.resource),
+                false => Credentials::stack_secret(&s.resource, secret.as_str()),
+            });
+            p.version = ServerPlan::version_for(credentials.as_ref());
+            p.coordinator =
+                CoordinatorConfig { address: opts.address.clone(), namespace, credentials };
             p.signal = None;
             out.push(p);
         }

@@ -1,6 +1,8 @@
 //! The user-data of a coordinated server: a multipart MIME message whose heat-sync part
-//! is a `#cloud-config` that writes the server plan (mode 0600), installs the tool and
-//! the agent, and starts the agent; the server's own user-data is kept as another part.
+//! is a `#cloud-config` that writes the server plan (mode 0600) and the agent's systemd
+//! unit, installs the tool and the agent, and starts the agent as a service, so that it
+//! comes back after a reboot (cloud-init runs `runcmd` once per instance); the server's
+//! own user-data is kept as another part.
 //! `AWS::EC2::Instance`, whose user data Heat hands to heat-cfntools (which runs it only
 //! when it is a script), gets the same steps as a shell script instead.
 
@@ -15,6 +17,34 @@ use crate::Value;
 
 /// Where the user-data writes the server plan.
 pub const PLAN_PATH: &str = "/etc/heat-sync/server-plan.json";
+/// Where the user-data writes the agent's systemd unit.
+pub const UNIT_PATH: &str = "/etc/systemd/system/heat-sync-agent.service";
+
+/// The agent's systemd unit (docs/agent.md, "Boot and reboot").
+///
+/// - Enabled, so the agent starts again at every boot and resumes from its state
+///   directory (finished roles are not run again).
+/// - `Restart=on-failure` restarts it after a crash, a kill or exit status 2 (plan or
+///   coordinator unreachable); exit status 1 (a role failed, which the agent has already
+///   reported to Heat) is final: `RestartPreventExitStatus=1`, so a failing role is not
+///   run over and over. 130 and 143 are its clean exits on SIGINT and SIGTERM.
+/// - The start limit stops a plan that can never load from restarting forever.
+/// - `env` finds `heat-sync` wherever the install command put it (`gem install` puts it
+///   in /usr/local/bin).
+/// - No ordering after cloud-init: the user-data starts it from inside cloud-final, and
+///   waiting for cloud-final there would wait for itself.
+pub fn unit() -> String {
+    format!(
+        "[Unit]\nDescription=heat-sync agent: runs this server's roles\n\
+         Wants=network-online.target\nAfter=network-online.target\n\
+         ConditionPathExists={PLAN_PATH}\nStartLimitIntervalSec=600\nStartLimitBurst=10\n\n\
+         [Service]\nType=simple\n\
+         ExecStart=/usr/bin/env heat-sync agent --server-plan {PLAN_PATH}\n\
+         Restart=on-failure\nRestartSec=10\nRestartPreventExitStatus=1\n\
+         SuccessExitStatus=130 143\nKillMode=mixed\n\n\
+         [Install]\nWantedBy=multi-user.target\n"
+    )
+}
 const BOUNDARY: &str = "==heat-sync-boundary==";
 
 /// The commands the user-data runs, in order.
@@ -29,8 +59,10 @@ fn commands(opts: &Options, tool: Tool, asg: bool) -> Vec<String> {
         cmds.push(opts.chef_install.clone());
     }
     cmds.push(opts.agent_install.clone());
+    // The service where systemd runs the machine (--no-block: the start must not wait
+    // inside cloud-final); a one-off background run elsewhere (no restart after reboot).
     cmds.push(format!(
-        "if command -v systemd-run >/dev/null 2>&1; then systemd-run --unit=heat-sync-agent heat-sync agent --server-plan {PLAN_PATH}; \
+        "if [ -d /run/systemd/system ]; then systemctl daemon-reload && systemctl enable --now --no-block heat-sync-agent.service; \
          else nohup heat-sync agent --server-plan {PLAN_PATH} >/var/log/heat-sync-agent.log 2>&1 & fi"
     ));
     cmds
@@ -43,12 +75,20 @@ pub fn cloud_config(plan_text: &str, opts: &Options, tool: Tool, asg: bool) -> S
             {"name": "list", "settings": ["append"]},
             {"name": "dict", "settings": ["no_replace", "recurse_list"]},
         ],
-        "write_files": [{
-            "path": PLAN_PATH,
-            "permissions": "0600",
-            "owner": "root:root",
-            "content": plan_text,
-        }],
+        "write_files": [
+            {
+                "path": PLAN_PATH,
+                "permissions": "0600",
+                "owner": "root:root",
+                "content": plan_text,
+            },
+            {
+                "path": UNIT_PATH,
+                "permissions": "0644",
+                "owner": "root:root",
+                "content": unit(),
+            },
+        ],
         "runcmd": commands(opts, tool, asg),
     });
     format!("#cloud-config\n{}", super::yaml::to_string(&doc))
@@ -172,9 +212,13 @@ pub fn multipart(cloud_config: &[Cow<'_, str>], existing: Existing<'_>) -> Strin
 /// The shell-script user-data for `AWS::EC2::Instance`: the same steps; an existing
 /// script is written out and run first.
 pub fn script(plan_text: &str, opts: &Options, tool: Tool, existing: Existing<'_>) -> String {
-    let mut s = String::from("#!/bin/sh\n# heat-sync: write the server plan, install, start the agent.\nset -e\numask 077\nmkdir -p /etc/heat-sync\n");
+    let mut s = String::from("#!/bin/sh\n# heat-sync: write the server plan and the agent's unit, install, start the agent.\nset -e\numask 077\nmkdir -p /etc/heat-sync\n");
     s.push_str(&format!(
         "cat > {PLAN_PATH} <<'HEAT_SYNC_PLAN_EOF'\n{plan_text}HEAT_SYNC_PLAN_EOF\n"
+    ));
+    s.push_str(&format!(
+        "if [ -d /etc/systemd/system ]; then\numask 022\ncat > {UNIT_PATH} <<'HEAT_SYNC_UNIT_EOF'\n{}HEAT_SYNC_UNIT_EOF\numask 077\nfi\n",
+        unit()
     ));
     let user = match existing {
         Existing::None => None,

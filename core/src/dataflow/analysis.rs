@@ -8,7 +8,6 @@ use super::path;
 use super::problem::{Code, Problem};
 use super::refs::{self, Target};
 use super::source::{self, Source};
-use super::DataFlowError;
 use crate::stack::Inputs;
 use crate::Value;
 
@@ -123,7 +122,7 @@ impl Analysis {
 /// Analyses a template: reads the metadata, classifies every input, finds every
 /// reference to a role output, and checks the data flow. Only unreadable input (not a
 /// template, a broken environment) is an `Err`; everything else is a problem.
-pub fn analyse(inputs: &Inputs) -> Result<Analysis, DataFlowError> {
+pub fn analyse(inputs: &Inputs) -> crate::Result<Analysis> {
     let mut source = source::load(inputs)?;
     let (servers, mut problems) = metadata::read(&mut source, &inputs.files);
 
@@ -142,6 +141,7 @@ pub fn analyse(inputs: &Inputs) -> Result<Analysis, DataFlowError> {
         resolved.push(roles);
     }
     let uses = outside_uses(&source, &servers, &mut problems);
+    shared_secret(&source, &servers, &mut problems);
     let mut analysis = Analysis { source, servers, resolved, uses, problems: Vec::new() };
     unread_outputs(&analysis, &mut problems);
     problems.extend(super::graph::deadlocks(&analysis));
@@ -149,6 +149,27 @@ pub fn analyse(inputs: &Inputs) -> Result<Analysis, DataFlowError> {
     problems.dedup();
     analysis.problems = problems;
     Ok(analysis)
+}
+
+/// Without Heat's `digest` (CFN, HOT before 2015-04-30) the compiled template cannot
+/// derive per-server credentials, so every coordinated server's user-data carries the
+/// stack secret (docs/security.md).
+fn shared_secret(source: &Source, servers: &[Coordinated], problems: &mut Vec<Problem>) {
+    if servers.is_empty() || source.has_digest() {
+        return;
+    }
+    let keys = ["heat_template_version", "AWSTemplateFormatVersion", "HeatTemplateFormatVersion"];
+    let place = keys.into_iter().find(|k| source.template.get(*k).is_some()).unwrap_or(keys[1]);
+    problems.push(Problem::warning(
+        Code::SharedStackSecret,
+        place,
+        format!(
+            "version {} has no digest function, so every coordinated server receives the \
+             stack secret and a compromised server can act as any server of the stack; \
+             heat_template_version 2015-04-30 or later gives each server its own credentials",
+            source.version
+        ),
+    ));
 }
 
 fn duplicates(c: &Coordinated, problems: &mut Vec<Problem>) {

@@ -39,6 +39,8 @@ pub enum Code {
     UnreadOutput,
     /// An input that makes Heat order two coordinated servers.
     SerializedBoot,
+    /// The template's version has no `digest`: every server holds the stack secret.
+    SharedStackSecret,
 }
 
 impl Code {
@@ -55,6 +57,7 @@ impl Code {
             Code::UnsupportedInput => "unsupported-input",
             Code::UnreadOutput => "unread-output",
             Code::SerializedBoot => "serialized-boot",
+            Code::SharedStackSecret => "shared-stack-secret",
         }
     }
 }

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use super::DataFlowError;
 use crate::stack::Inputs;
+use crate::template::TemplateError;
 use crate::{Map, Value};
 
 /// CFN (`AWSTemplateFormatVersion` / `HeatTemplateFormatVersion`) or HOT.
@@ -117,24 +117,27 @@ impl Source {
     }
 }
 
+/// A template that cannot be read, named by its file (`name`).
+fn unreadable(name: &str, message: impl ToString) -> TemplateError {
+    TemplateError::Invalid { place: name.into(), message: message.to_string() }
+}
+
 /// Reads a template document as Heat does (JSON, or YAML 1.1), through the template
 /// core's parser.
-pub fn parse_document(name: &str, text: &str) -> Result<(Value, bool), DataFlowError> {
+pub fn parse_document(name: &str, text: &str) -> Result<(Value, bool), TemplateError> {
     let is_json = text.trim_start().starts_with('{');
-    let doc = crate::template::parse_text(text, name)
-        .map_err(|e| DataFlowError::Invalid { place: name.into(), message: e.to_string() })?;
+    let doc = crate::template::parse_text(text, name).map_err(|e| unreadable(name, e))?;
     Ok((Value::Object(doc), is_json))
 }
 
 /// Loads the template of `inputs` with its parameter values (`--param`, then every
 /// environment's `parameters` and `parameter_defaults`, then the defaults).
-pub fn load(inputs: &Inputs) -> Result<Source, DataFlowError> {
+pub fn load(inputs: &Inputs) -> Result<Source, TemplateError> {
     let name = if inputs.template_name.is_empty() { "<template>" } else { &inputs.template_name };
     let (template, is_json) = parse_document(name, &inputs.template)?;
     // Heat rejects a version it does not know (`1999-01-01`); so must we, before reading on.
-    let heat_version =
-        crate::template::find_version(template.as_object().unwrap_or(&Map::new()))
-            .map_err(|e| DataFlowError::Invalid { place: name.into(), message: e.to_string() })?;
+    let heat_version = crate::template::find_version(template.as_object().unwrap_or(&Map::new()))
+        .map_err(|e| unreadable(name, e))?;
     let (dialect, version) = if let Some(v) = template.get("heat_template_version") {
         let v = match v {
             Value::String(s) => s.clone(),
@@ -147,24 +150,22 @@ pub fn load(inputs: &Inputs) -> Result<Source, DataFlowError> {
     {
         (Dialect::Cfn, "2010-09-09".to_string())
     } else {
-        return Err(DataFlowError::Invalid {
-            place: name.into(),
-            message: "no heat_template_version or AWSTemplateFormatVersion".into(),
-        });
+        return Err(unreadable(name, "no heat_template_version or AWSTemplateFormatVersion"));
     };
     let params = param_values(name, &template, inputs)?;
     Ok(Source { name: name.into(), template, is_json, dialect, version, params, heat_version })
 }
 
 /// Parameter values and hidden flags as the template core reads them (Heat's schema
-/// parsing, environment merge and typing), without the rest of its pipeline.
+/// parsing, environment merge and typing), without the rest of its pipeline. A
+/// parameter whose declaration or value Heat rejects is an error naming it
+/// (`parameters.port`), its value masked when it is hidden.
 fn param_values(
     name: &str,
     doc: &Value,
     inputs: &Inputs,
-) -> Result<BTreeMap<String, Param>, DataFlowError> {
+) -> Result<BTreeMap<String, Param>, TemplateError> {
     use crate::template::parameters::{Param as HeatParam, ParamSchema};
-    let invalid = |message: String| DataFlowError::Invalid { place: name.into(), message };
     // Only the version and the parameters section: the rest (every resource) is not
     // needed here, and copying it would cost as much as reading it.
     let mut raw = crate::Map::new();
@@ -176,25 +177,36 @@ fn param_values(
             raw.insert(k.clone(), v.clone());
         }
     }
-    let t = crate::template::Template::from_map(raw, name).map_err(|e| invalid(e.message()))?;
+    let t = crate::template::Template::from_map(raw, name)
+        .map_err(|e| unreadable(name, e.message()))?;
     let mut schemata = indexmap::IndexMap::new();
     if let Some(Value::Object(m)) = t.parameters() {
         for (k, raw) in m {
-            schemata.insert(k.clone(), ParamSchema::from_dict(k, raw, t.version).map_err(invalid)?);
+            let schema = ParamSchema::from_dict(k, raw, t.version)
+                .map_err(|e| unreadable(name, format!("parameters.{k}: {e}")))?;
+            schemata.insert(k.clone(), schema);
         }
     }
     let env = crate::template::Environment::merge(&inputs.params, &inputs.environments, &schemata)
-        .map_err(|e| invalid(e.message()))?;
-    Ok(schemata
-        .into_iter()
-        .map(|(k, schema)| {
-            let p = HeatParam {
-                user_value: env.parameters.get(&k).filter(|v| !v.is_null()).cloned(),
-                user_default: env.parameter_defaults.get(&k).filter(|v| !v.is_null()).cloned(),
-                schema,
-            };
-            let value = p.raw_value().and_then(|_| p.value().ok());
-            (k, Param { value, hidden: p.schema.hidden })
-        })
-        .collect())
+        .map_err(|e| unreadable(name, e.message()))?;
+    let mut params = BTreeMap::new();
+    for (k, schema) in schemata {
+        let p = HeatParam {
+            user_value: env.parameters.get(&k).filter(|v| !v.is_null()).cloned(),
+            user_default: env.parameter_defaults.get(&k).filter(|v| !v.is_null()).cloned(),
+            schema,
+        };
+        let value = match p.raw_value() {
+            None => None,
+            Some(raw) => Some(p.value().map_err(|e| {
+                let mut message = e.message;
+                if p.schema.hidden {
+                    message = message.replace(&crate::functions::pyfmt::str_of(raw), "******");
+                }
+                unreadable(name, format!("parameters.{k}: {message}"))
+            })?),
+        };
+        params.insert(k, Param { value, hidden: p.schema.hidden });
+    }
+    Ok(params)
 }

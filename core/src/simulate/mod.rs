@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use crate::plan::{
     CoordinatorConfig, Credentials, ServerId, ServerPlan, SignalConfig, StackPlan, StackServer,
-    Tool, PLAN_VERSION, SERVER_PLAN_FORMAT,
+    Tool, SERVER_PLAN_FORMAT,
 };
 use crate::{Map, Value};
 pub use run::run_agents;
@@ -180,15 +180,24 @@ pub fn server_plan(id: &ServerId, s: &StackServer, coordinator: &CoordinatorConf
         substitute_index(&mut tree, index);
         roles = serde_json::from_value(tree).expect("substituting strings keeps the shape");
     }
+    // The server's own derived credentials, never the stack secret the administrator
+    // configuration holds.
+    let credentials = stack_secret(coordinator)
+        .map(|secret| Credentials::derived(&coordinator.namespace, &secret, &id.resource));
     ServerPlan {
         format: SERVER_PLAN_FORMAT.into(),
-        version: PLAN_VERSION,
+        version: ServerPlan::version_for(credentials.as_ref()),
         server: id.clone(),
         tool: s.tool,
         roles,
-        coordinator: coordinator.clone(),
+        coordinator: CoordinatorConfig { credentials, ..coordinator.clone() },
         signal: None,
     }
+}
+
+/// The stack secret of an administrator's coordinator configuration.
+fn stack_secret(coordinator: &CoordinatorConfig) -> Option<String> {
+    coordinator.credentials.as_ref().and_then(|c| c.secret.clone())
 }
 
 fn substitute_index(value: &mut Value, index: &str) {
@@ -216,18 +225,14 @@ fn server_plans(stack: &Stack, coordinator: &CoordinatorConfig) -> crate::Result
         let servers = expand(&stack.plan);
         return Ok(servers.into_iter().map(|(id, s)| server_plan(&id, s, coordinator)).collect());
     };
+    // Each server gets its own credentials, derived from the stack secret as Heat would.
     let options = crate::compile::SimulateOptions {
         address: coordinator.address.clone(),
         stack_id: coordinator.namespace.trim_start_matches("/heat-sync/").to_string(),
         stack_name: stack.name.clone(),
-        secret: None,
+        secret: stack_secret(coordinator),
     };
-    let mut plans = crate::compile::simulate_plans(compiled, &options)?;
-    // The coordinator client derives every identity from the stack secret itself.
-    for p in &mut plans {
-        p.coordinator = coordinator.clone();
-    }
-    Ok(plans)
+    crate::compile::simulate_plans(compiled, &options)
 }
 
 /// Lays out the run's directory: the stack plan and one directory per server with its
@@ -293,7 +298,7 @@ pub fn coordinator_config(
     let (address, credentials) = match zk {
         Some(a) => {
             let secret = random_secret()?;
-            (a.to_string(), Some(Credentials { user: format!("sim-{stack}"), secret }))
+            (a.to_string(), Some(Credentials::stack_secret(format!("sim-{stack}"), secret)))
         }
         None => {
             let store = work.join("store");

@@ -3,21 +3,25 @@
 
 use serde_json::json;
 
+use super::mask::{Hidden, MASK};
 use super::Analysis;
 use crate::functions::eval::partial_value;
+use crate::functions::Snippet;
 use crate::{Map, Value};
 
 fn pairs(edges: &[(String, String)]) -> Value {
     Value::Array(edges.iter().map(|(a, b)| json!([a, b])).collect())
 }
 
-pub(super) fn to_json(a: &Analysis) -> Value {
+/// The answer; with `mask`, hidden parameter values and every resolved value derived
+/// from one show as `******`.
+pub(super) fn to_json(a: &Analysis, mask: bool) -> Value {
     let mut out = Map::new();
     out.insert("version".into(), a.version.clone().map(Value::String).unwrap_or(Value::Null));
     if let Some(c) = &a.template_class {
         out.insert("template_class".into(), Value::String(c.clone()));
     }
-    out.insert("errors".into(), json!(a.errors));
+    out.insert("errors".into(), if mask { json!(a.shown_errors()) } else { json!(a.errors) });
     let graph = a.graph.as_ref().filter(|_| a.validated);
     let mut resources = Map::new();
     if let Some(g) = graph {
@@ -47,9 +51,8 @@ pub(super) fn to_json(a: &Analysis) -> Value {
         let mut ok = true;
         for (name, param) in &p.params {
             match param.value() {
-                Ok(v) if param.schema.hidden => {
-                    let _ = v;
-                    params.insert(name.clone(), Value::String("******".into()));
+                Ok(_) if mask && param.schema.hidden => {
+                    params.insert(name.clone(), Value::String(MASK.into()));
                 }
                 Ok(v) => {
                     params.insert(name.clone(), v);
@@ -63,14 +66,19 @@ pub(super) fn to_json(a: &Analysis) -> Value {
             out.insert("parameters".into(), Value::Object(sorted.into_iter().collect()));
         }
     }
-    out.insert("resolved".into(), resolved(a));
+    out.insert("resolved".into(), resolved(a, mask));
     Value::Object(out)
 }
 
 /// The `resolved` field: static partial evaluation of every enabled resource's
-/// sections and of every output.
-pub(super) fn resolved(a: &Analysis) -> Value {
+/// sections and of every output (masked as in [`to_json`]).
+fn resolved(a: &Analysis, mask: bool) -> Value {
     let Some(scope) = &a.scope else { return Value::Null };
+    let hidden = Some(Hidden::new(&scope.parameters)).filter(|h| mask && h.any());
+    let shown = |snippet: &Snippet| match &hidden {
+        Some(hidden) => hidden.partial_value(snippet, scope),
+        None => partial_value(snippet, scope),
+    };
     let mut resources = Map::new();
     let mut defs: Vec<&super::ResourceDefn> = a.enabled_resources().collect();
     defs.sort_by(|x, y| x.name.cmp(&y.name));
@@ -78,10 +86,10 @@ pub(super) fn resolved(a: &Analysis) -> Value {
         let mut entry = Map::new();
         entry.insert("type".into(), Value::String(d.resource_type.clone()));
         if let Some(p) = &d.properties {
-            entry.insert("properties".into(), partial_value(p, scope));
+            entry.insert("properties".into(), shown(p));
         }
         if let Some(m) = &d.metadata {
-            entry.insert("metadata".into(), partial_value(m, scope));
+            entry.insert("metadata".into(), shown(m));
         }
         if let Some(dep) = &d.depends_on {
             entry.insert("depends_on".into(), json!(dep));
@@ -90,10 +98,10 @@ pub(super) fn resolved(a: &Analysis) -> Value {
             entry.insert("deletion_policy".into(), Value::String(p.clone()));
         }
         if let Some(u) = &d.update_policy {
-            entry.insert("update_policy".into(), partial_value(u, scope));
+            entry.insert("update_policy".into(), shown(u));
         }
         if let Some(e) = &d.external_id {
-            entry.insert("external_id".into(), partial_value(e, scope));
+            entry.insert("external_id".into(), shown(e));
         }
         resources.insert(d.name.clone(), Value::Object(entry));
     }
@@ -101,7 +109,7 @@ pub(super) fn resolved(a: &Analysis) -> Value {
     let mut outs: Vec<&super::OutputDefn> = a.outputs.iter().collect();
     outs.sort_by(|x, y| x.name.cmp(&y.name));
     for o in outs {
-        let value = o.value.as_ref().map(|v| partial_value(v, scope)).unwrap_or(Value::Null);
+        let value = o.value.as_ref().map(&shown).unwrap_or(Value::Null);
         outputs.insert(o.name.clone(), json!({"value": value, "description": o.description}));
     }
     json!({"resources": resources, "outputs": outputs})

@@ -37,6 +37,7 @@
 
 mod analyse;
 mod json;
+mod mask;
 pub mod resources;
 pub mod scope;
 
@@ -149,6 +150,18 @@ impl Analysis {
         self.errors.is_empty()
     }
 
+    /// Heat's messages as they may be shown: a hidden parameter's value quoted in one
+    /// (Heat quotes a value it cannot type) shows as `******`.
+    pub fn shown_errors(&self) -> Vec<String> {
+        match &self.scope {
+            Some(scope) => {
+                let hidden = mask::Hidden::new(&scope.parameters);
+                self.errors.iter().map(|e| hidden.scrub(e)).collect()
+            }
+            None => self.errors.clone(),
+        }
+    }
+
     /// The template version, when the template got that far.
     pub fn version_info(&self) -> Option<&'static Version> {
         self.template.as_ref().map(|t| t.version)
@@ -213,8 +226,15 @@ impl Analysis {
     }
 
     /// The `heat-sync graph --format json` answer (the fields of
-    /// shared/corpus/expected; hidden parameter values shown as `******`).
+    /// shared/corpus/expected), as it may be shown: hidden parameter values, and every
+    /// resolved value derived from one, as `******`.
     pub fn to_json(&self) -> Value {
-        json::to_json(self)
+        json::to_json(self, true)
+    }
+
+    /// The same answer with hidden values as Heat computes them, for comparison with
+    /// Heat's own answers (shared/corpus). Never print it.
+    pub fn to_json_unmasked(&self) -> Value {
+        json::to_json(self, false)
     }
 }

@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use super::{Access, Address, CoordinatorError, NodeKind, Session, Store, StoreError, StoreEvent};
-use crate::plan::ServerId;
+use super::{
+    Access, Address, CoordinatorError, Dir, NodeKind, Session, Store, StoreError, StoreEvent,
+};
 use crate::protocol::{
     Command, Created, Event, Machine, Node, OpId, Publication, Record, Target, Updated, WaitId,
     WaitOutcome,
@@ -24,7 +25,8 @@ pub(crate) enum Call {
     Create(String, Vec<u8>, NodeKind),
     Put(String, Vec<u8>, NodeKind),
     Delete(String),
-    Prepare(Vec<(String, Option<ServerId>)>),
+    Prepare(Vec<(String, Dir)>),
+    ActAs(Vec<String>),
     Operations,
 }
 
@@ -132,6 +134,10 @@ async fn call<S: Store>(store: &S, call: Call) -> Result<Answer, StoreError> {
         }
         Call::Prepare(dirs) => {
             store.prepare(&dirs).await?;
+            Answer::Done
+        }
+        Call::ActAs(resources) => {
+            store.act_as(&resources).await?;
             Answer::Done
         }
         Call::Operations => Answer::Count(store.operations()),

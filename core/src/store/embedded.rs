@@ -26,9 +26,8 @@ use rustix::fs::{flock, inotify, FlockOperation};
 use tokio::io::unix::AsyncFd;
 
 use super::{
-    Address, CoordinatorError, EventSink, NodeKind, Session, Store, StoreError, StoreEvent,
+    Address, CoordinatorError, Dir, EventSink, NodeKind, Session, Store, StoreError, StoreEvent,
 };
-use crate::plan::ServerId;
 use crate::protocol::{Created, Node, Updated};
 
 /// How often the fallback tick re-reads watched nodes when inotify is unavailable.
@@ -358,11 +357,16 @@ impl Store for EmbeddedStore {
         }
     }
 
-    async fn prepare(&self, dirs: &[(String, Option<ServerId>)]) -> Result<(), StoreError> {
+    async fn prepare(&self, dirs: &[(String, Dir)]) -> Result<(), StoreError> {
         for (dir, _) in dirs {
             self.count();
             fs::create_dir_all(self.file(dir)).map_err(|e| io_error(dir, &e))?;
         }
+        Ok(())
+    }
+
+    /// The embedded store has no access control: nothing to do.
+    async fn act_as(&self, _resources: &[String]) -> Result<(), StoreError> {
         Ok(())
     }
 

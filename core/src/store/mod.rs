@@ -11,13 +11,14 @@
 pub mod address;
 pub(crate) mod driver;
 pub mod embedded;
+pub mod identity;
 pub mod zk;
 
 use std::future::Future;
 
 pub use address::Address;
 
-use crate::plan::ServerId;
+use crate::plan::{Credentials, ServerId};
 use crate::protocol::{Created, DecodeError, Node, Updated};
 
 /// Errors talking to the coordinator.
@@ -29,6 +30,14 @@ pub enum CoordinatorError {
     Address {
         /// The address as given.
         address: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The stack namespace cannot be used.
+    #[error("coordinator namespace {namespace:?}: {message}")]
+    Namespace {
+        /// The namespace as given.
+        namespace: String,
         /// What is wrong with it.
         message: String,
     },
@@ -104,6 +113,21 @@ pub enum StoreError {
     },
 }
 
+/// Who may add children to a directory that [`Store::prepare`] makes (readers are always
+/// the whole stack; docs/protocol.md, "Access control").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dir {
+    /// The namespace and its shared directories: written by the administrator; every
+    /// server of the stack may add a child (its own directory), none may remove one.
+    Shared,
+    /// The liveness directory: every server of the stack adds and removes children (a
+    /// restarted agent replaces its previous session's node).
+    Joint,
+    /// The directory of one coordinated resource (`values/db`, or a group's `values/web`
+    /// whose members add their own): only that resource's identity writes in it.
+    Owned(String),
+}
+
 /// Who may write a node the session creates (readers are always the whole stack).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -142,8 +166,9 @@ pub struct Session {
     pub namespace: String,
     /// The server the session writes for; `None` for administrative sessions.
     pub server: Option<ServerId>,
-    /// The stack secret (ZooKeeper digest identities are derived from it).
-    pub secret: Option<String>,
+    /// The credentials (ZooKeeper digest identities are the stack secret's or the
+    /// derived passwords'); `None` leaves the namespace open to anyone.
+    pub credentials: Option<Credentials>,
 }
 
 /// A coordinator backend.
@@ -193,13 +218,18 @@ pub trait Store: Send + Sync + Sized + 'static {
     /// Deletes a node and everything under it (no error when it does not exist).
     fn delete_tree(&self, path: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Makes the namespace usable: the namespace node and its shared directories, with
-    /// the stack's access rules, and `dirs` (per-server directories, owned by `owner`
-    /// when given; see docs/protocol.md).
+    /// Makes the directories `dirs` that do not exist yet, in order, with the stack's
+    /// access rules for each kind of [`Dir`] (and the namespace's ancestors, open to
+    /// list stacks; see docs/protocol.md). A directory that exists is left as it is.
     fn prepare(
         &self,
-        dirs: &[(String, Option<ServerId>)],
+        dirs: &[(String, Dir)],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Administrative sessions (which hold the stack secret) also act as the identities
+    /// of `resources` from now on, to remove the nodes those servers created. A no-op
+    /// for stores without access control and for sessions without the secret.
+    fn act_as(&self, resources: &[String]) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Counts the operations sent to the coordinator so far (for benchmarks).
     fn operations(&self) -> u64;

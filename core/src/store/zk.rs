@@ -11,23 +11,22 @@
 //!   re-creates this session's ephemeral nodes and reports
 //!   [`StoreEvent::SessionLost`], on which the protocol machine re-reads (and so
 //!   re-watches) every node a wait needs.
-//! - Access: digest identities derived from the stack secret (see [`Identities`]).
+//! - Access: digest identities derived from the stack secret (see [`super::identity`]);
+//!   what each identity may do is in docs/protocol.md, "Access control".
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use hmac::{Hmac, Mac};
-use sha1::Digest;
 use zookeeper_client as zkc;
 use zookeeper_client::{Acl, AuthId, CreateMode, Permission};
 
+use super::identity::{user, Purpose};
 use super::{
-    Access, Address, CoordinatorError, EventSink, NodeKind, Session, Store, StoreError, StoreEvent,
+    Access, Address, CoordinatorError, Dir, EventSink, NodeKind, Session, Store, StoreError,
+    StoreEvent,
 };
-use crate::plan::ServerId;
 use crate::protocol::{Created, Node, Updated};
 
 /// The session timeout asked of ZooKeeper unless `HEAT_SYNC_ZK_SESSION_TIMEOUT_MS` says
@@ -46,80 +45,7 @@ const CONNECT_FOR: Duration = Duration::from_secs(30);
 /// How long an operation keeps retrying through connection losses and session rebuilds.
 const RETRY_FOR: Duration = Duration::from_secs(300);
 
-/// The digest identities of one stack, derived from its secret with HMAC-SHA256 so that
-/// the secret itself never travels to ZooKeeper.
-///
-/// - the stack identity `stack<namespace>`: every server of the stack and its
-///   administrator; reads everything in the namespace, writes the shared directories;
-/// - one server identity `server<namespace>/<server>` per server: the only one that may
-///   create, change or delete that server's values, role statuses and liveness node;
-/// - the administrator identity `admin<namespace>`: may delete server directories'
-///   contents (`coordinator remove`).
-#[derive(Debug, Clone)]
-pub struct Identities {
-    namespace: String,
-    secret: String,
-}
-
-/// One digest identity: the `user:password` to authenticate with and its ACL id.
-#[derive(Clone)]
-pub struct Identity {
-    /// The digest user.
-    pub user: String,
-    password: String,
-}
-
-impl std::fmt::Debug for Identity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Identity").field("user", &self.user).field("password", &"******").finish()
-    }
-}
-
-impl Identity {
-    /// The bytes of `addauth digest user:password`.
-    pub fn auth(&self) -> Vec<u8> {
-        format!("{}:{}", self.user, self.password).into_bytes()
-    }
-
-    /// The ACL id `user:base64(sha1(user:password))`.
-    pub fn acl_id(&self) -> String {
-        let digest = sha1::Sha1::digest(self.auth());
-        format!("{}:{}", self.user, base64::engine::general_purpose::STANDARD.encode(digest))
-    }
-}
-
-impl Identities {
-    /// The identities of the stack in `namespace` with the stack secret `secret`.
-    pub fn new(namespace: &str, secret: &str) -> Self {
-        Identities { namespace: namespace.to_string(), secret: secret.to_string() }
-    }
-
-    fn derive(&self, user: String, purpose: &str) -> Identity {
-        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(self.secret.as_bytes())
-            .expect("HMAC takes keys of any length");
-        mac.update(purpose.as_bytes());
-        mac.update(b"\0");
-        mac.update(self.namespace.as_bytes());
-        let password = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
-        Identity { user, password }
-    }
-
-    /// The stack identity.
-    pub fn stack(&self) -> Identity {
-        self.derive(format!("stack{}", self.namespace), "stack")
-    }
-
-    /// The administrator identity.
-    pub fn admin(&self) -> Identity {
-        self.derive(format!("admin{}", self.namespace), "admin")
-    }
-
-    /// A server's identity.
-    pub fn server(&self, server: &ServerId) -> Identity {
-        let user = format!("server{}/{}", self.namespace, server).replace(':', "%3A");
-        self.derive(user.clone(), &format!("server {user}"))
-    }
-}
+pub use super::identity::{Identities, Identity};
 
 /// The ZooKeeper store (see the module documentation).
 pub struct ZkStore {
@@ -130,7 +56,8 @@ struct Shared {
     client: RwLock<Option<zkc::Client>>,
     hosts: String,
     chroot: String,
-    auths: Vec<Vec<u8>>,
+    /// What every (re)built session authenticates with; grows with [`Store::act_as`].
+    auths: Mutex<Vec<Vec<u8>>>,
     acls: AclSet,
     /// Paths known to exist (from reads and watch events): read with `getData`.
     exists: Mutex<HashMap<String, bool>>,
@@ -144,69 +71,141 @@ struct Shared {
     closing: std::sync::atomic::AtomicBool,
 }
 
-/// The ACLs of each kind of node for this session.
+/// The identities a session authenticates as, and the ACL of each kind of node it
+/// creates (docs/protocol.md, "Access control").
 #[derive(Debug, Clone)]
 struct AclSet {
-    /// Ancestors of the namespace (`/heat-sync`).
+    /// What to authenticate with (`user:password` digests).
+    auths: Vec<Vec<u8>>,
+    /// Ancestors of the namespace (`/heat-sync`): anyone lists, creates and deletes.
     ancestor: Vec<Acl>,
-    /// Shared directories and the plan.
-    stack: Vec<Acl>,
-    /// This server's own nodes (and the directories `prepare` makes for each server).
-    server: Option<Vec<Acl>>,
+    /// The namespace, its shared directories and the stack plan.
+    shared: Vec<Acl>,
+    /// The liveness directory.
+    joint: Vec<Acl>,
+    /// The session's own resource and the ACL of what it writes (`None`: administrative
+    /// or open sessions).
+    own: Option<(String, Vec<Acl>)>,
+    /// Liveness nodes.
     ephemeral: Option<Vec<Acl>>,
+    /// The stack's identities when the session holds the stack secret.
     ids: Option<Identities>,
+    /// The reader's and (administrative sessions) the administrator's ACL ids.
+    reader: Option<String>,
+    admin: Option<String>,
+}
+
+fn digest(perms: Permission, id: &str) -> Acl {
+    Acl::new(perms, AuthId::new("digest", id))
+}
+
+/// Read, write, create and delete: everything but changing the ACL.
+fn rwcd() -> Permission {
+    Permission::READ | Permission::WRITE | Permission::CREATE | Permission::DELETE
 }
 
 impl AclSet {
-    fn new(session: &Session) -> Self {
-        let open = vec![Acl::new(Permission::ALL, AuthId::anyone())];
-        let Some(secret) = &session.secret else {
-            return AclSet {
+    fn new(session: &Session) -> Result<Self, String> {
+        let Some(creds) = &session.credentials else {
+            let open = vec![Acl::new(Permission::ALL, AuthId::anyone())];
+            return Ok(AclSet {
+                auths: vec![],
                 ancestor: open.clone(),
-                stack: open.clone(),
-                server: None,
+                shared: open.clone(),
+                joint: open,
+                own: None,
                 ephemeral: None,
                 ids: None,
-            };
+                reader: None,
+                admin: None,
+            });
         };
-        let ids = Identities::new(&session.namespace, secret);
-        let ancestor = vec![Acl::new(
-            Permission::READ | Permission::CREATE | Permission::DELETE,
-            AuthId::anyone(),
-        )];
-        let rwcd = Permission::READ | Permission::WRITE | Permission::CREATE | Permission::DELETE;
-        let stack = vec![Acl::new(rwcd, AuthId::new("digest", &ids.stack().acl_id()))];
-        let server = session.server.as_ref().map(|s| ids.server_acl(s, rwcd));
-        let ephemeral = session
-            .server
-            .as_ref()
-            .map(|s| ids.server_acl(s, Permission::READ | Permission::WRITE | Permission::DELETE));
-        AclSet { ancestor, stack, server, ephemeral, ids: Some(ids) }
+        creds.check()?;
+        let ns = &session.namespace;
+        // Who this session is: with the stack secret, the administrator (no server) or
+        // the server's resource; with derived passwords, the resource they were made for.
+        let (ids, reader, own, admin) = match (&creds.secret, &creds.password, &creds.read_password)
+        {
+            (Some(secret), _, _) => {
+                let ids = Identities::new(ns, secret);
+                let own =
+                    session.server.as_ref().map(|s| (s.resource.clone(), ids.server(&s.resource)));
+                let admin = session.server.is_none().then(|| ids.admin());
+                (Some(ids.clone()), ids.reader(), own, admin)
+            }
+            (None, Some(password), Some(read)) => {
+                let reader = Identity::new(user(Purpose::Reader, ns, ""), read.clone());
+                let own = Identity::new(user(Purpose::Server, ns, &creds.user), password.clone());
+                (None, reader, Some((creds.user.clone(), own)), None)
+            }
+            _ => unreachable!("checked above"),
+        };
+        let mut auths = vec![reader.auth()];
+        auths.extend(own.iter().map(|(_, id)| id.auth()));
+        auths.extend(admin.iter().map(Identity::auth));
+        let reader_id = reader.acl_id();
+        let admin_id = admin.as_ref().map(Identity::acl_id);
+        // What the administrator makes it writes; what a server makes (the namespace was
+        // not seeded) the administrator removes as the reader, the one id it can name.
+        let (shared, joint) = match &admin_id {
+            Some(a) => (
+                vec![digest(rwcd(), a), digest(Permission::READ | Permission::CREATE, &reader_id)],
+                vec![
+                    digest(rwcd(), a),
+                    digest(Permission::READ | Permission::CREATE | Permission::DELETE, &reader_id),
+                ],
+            ),
+            None => {
+                let rcd = vec![digest(
+                    Permission::READ | Permission::CREATE | Permission::DELETE,
+                    &reader_id,
+                )];
+                (rcd.clone(), rcd)
+            }
+        };
+        let ephemeral = own.as_ref().map(|(_, id)| {
+            vec![
+                digest(Permission::READ | Permission::WRITE | Permission::DELETE, &id.acl_id()),
+                digest(Permission::READ, &reader_id),
+            ]
+        });
+        let own = own.map(|(resource, id)| {
+            let acl = vec![digest(rwcd(), &id.acl_id()), digest(Permission::READ, &reader_id)];
+            (resource, acl)
+        });
+        Ok(AclSet {
+            auths,
+            ancestor: vec![Acl::new(
+                Permission::READ | Permission::CREATE | Permission::DELETE,
+                AuthId::anyone(),
+            )],
+            shared,
+            joint,
+            own,
+            ephemeral,
+            ids,
+            reader: Some(reader_id),
+            admin: admin_id,
+        })
     }
 
-    fn for_server(&self, server: &ServerId) -> Vec<Acl> {
-        match &self.ids {
-            None => self.stack.clone(),
-            Some(ids) => ids.server_acl(
-                server,
-                Permission::READ | Permission::WRITE | Permission::CREATE | Permission::DELETE,
-            ),
+    /// The ACL of a directory [`Store::prepare`] makes.
+    fn for_dir(&self, dir: &Dir) -> Vec<Acl> {
+        let Dir::Owned(resource) = dir else {
+            return if *dir == Dir::Joint { self.joint.clone() } else { self.shared.clone() };
+        };
+        let (Some(ids), Some(reader)) = (&self.ids, &self.reader) else {
+            // Without the secret a session can only name its own identity.
+            return self.own.as_ref().map_or_else(|| self.shared.clone(), |(_, acl)| acl.clone());
+        };
+        let mut acl =
+            vec![digest(rwcd(), &ids.server(resource).acl_id()), digest(Permission::READ, reader)];
+        // The administrator pre-creates group members' directories inside a group's, and
+        // removes what it made without acting as the server.
+        if let Some(admin) = &self.admin {
+            acl.push(digest(Permission::CREATE | Permission::DELETE, admin));
         }
-    }
-}
-
-impl Identities {
-    /// The ACL of a server's own nodes: the server with `perms`, the stack reading, the
-    /// administrator reading and deleting.
-    fn server_acl(&self, server: &ServerId, perms: Permission) -> Vec<Acl> {
-        vec![
-            Acl::new(perms, AuthId::new("digest", &self.server(server).acl_id())),
-            Acl::new(Permission::READ, AuthId::new("digest", &self.stack().acl_id())),
-            Acl::new(
-                Permission::READ | Permission::DELETE,
-                AuthId::new("digest", &self.admin().acl_id()),
-            ),
-        ]
+        acl
     }
 }
 
@@ -308,13 +307,14 @@ impl Shared {
     }
 
     fn acl_for(&self, kind: NodeKind) -> Vec<Acl> {
+        let own = || self.acls.own.as_ref().map(|(_, acl)| acl.clone());
         match kind {
-            NodeKind::Persistent(Access::Stack) => self.acls.stack.clone(),
+            NodeKind::Persistent(Access::Stack) => self.acls.shared.clone(),
             NodeKind::Persistent(Access::Server) => {
-                self.acls.server.clone().unwrap_or_else(|| self.acls.stack.clone())
+                own().unwrap_or_else(|| self.acls.shared.clone())
             }
             NodeKind::Ephemeral => {
-                self.acls.ephemeral.clone().unwrap_or_else(|| self.acls.stack.clone())
+                self.acls.ephemeral.clone().unwrap_or_else(|| self.acls.joint.clone())
             }
         }
     }
@@ -335,8 +335,9 @@ impl Shared {
                 return;
             }
             let mut pause = Duration::from_millis(100);
+            let auths = self.auths.lock().unwrap().clone();
             let client = loop {
-                match connect(&self.hosts, &self.chroot, &self.auths).await {
+                match connect(&self.hosts, &self.chroot, &auths).await {
                     Ok(c) => break c,
                     Err(_) if !self.events.is_closed() => {
                         tokio::time::sleep(pause).await;
@@ -389,15 +390,11 @@ impl Store for ZkStore {
                 message: "not a ZooKeeper address".into(),
             });
         };
-        let acls = AclSet::new(session);
-        let mut auths = Vec::new();
-        if let Some(ids) = &acls.ids {
-            auths.push(ids.stack().auth());
-            match &session.server {
-                Some(server) => auths.push(ids.server(server).auth()),
-                None => auths.push(ids.admin().auth()),
-            }
-        }
+        let acls = AclSet::new(session).map_err(|message| CoordinatorError::Connect {
+            address: address.to_string(),
+            message: format!("credentials: {message}"),
+        })?;
+        let auths = acls.auths.clone();
         // An agent boots with its server: keep trying for a while (ZooKeeper may still be
         // starting, or be slow under load) rather than fail the boot.
         let limit = session_timeout() * 2;
@@ -425,7 +422,7 @@ impl Store for ZkStore {
             client: RwLock::new(Some(client)),
             hosts: hosts.clone(),
             chroot: chroot.clone(),
-            auths,
+            auths: Mutex::new(auths),
             acls,
             exists: Mutex::default(),
             ephemerals: Mutex::default(),
@@ -592,48 +589,33 @@ impl Store for ZkStore {
         Ok(())
     }
 
-    async fn prepare(&self, dirs: &[(String, Option<ServerId>)]) -> Result<(), StoreError> {
+    async fn prepare(&self, dirs: &[(String, Dir)]) -> Result<(), StoreError> {
         let s = &self.shared;
         // The namespace's ancestors (`/heat-sync`) are open to create and list stacks.
         if let Some((root, _)) = dirs.first() {
             let mut at = 0;
             while let Some(i) = root[at + 1..].find('/') {
                 at += 1 + i;
-                let ancestor = &root[..at];
-                let acl = &s.acls.ancestor;
-                s.retry(ancestor, |c| async move {
-                    match c
-                        .create(
-                            ancestor,
-                            &[],
-                            &CreateMode::Persistent.with_acls(zkc::Acls::new(acl)),
-                        )
-                        .await
-                    {
-                        Ok(_) | Err(zkc::Error::NodeExists) => Ok(()),
-                        Err(e) => Err(e),
-                    }
-                })
-                .await?;
+                self.make_dir(&root[..at], &s.acls.ancestor).await?;
             }
         }
-        for (dir, owner) in dirs {
-            let acl = match owner {
-                Some(server) => s.acls.for_server(server),
-                None => s.acls.stack.clone(),
-            };
-            let acl = &acl;
-            let dir = dir.as_str();
-            s.retry(dir, |c| async move {
-                match c
-                    .create(dir, &[], &CreateMode::Persistent.with_acls(zkc::Acls::new(acl)))
-                    .await
-                {
-                    Ok(_) | Err(zkc::Error::NodeExists) => Ok(()),
-                    Err(e) => Err(e),
-                }
-            })
-            .await?;
+        for (dir, kind) in dirs {
+            self.make_dir(dir, &s.acls.for_dir(kind)).await?;
+        }
+        Ok(())
+    }
+
+    async fn act_as(&self, resources: &[String]) -> Result<(), StoreError> {
+        let s = &self.shared;
+        let Some(ids) = &s.acls.ids else { return Ok(()) };
+        for resource in resources {
+            let auth = ids.server(resource).auth();
+            if s.auths.lock().unwrap().contains(&auth) {
+                continue;
+            }
+            let auth = &auth;
+            s.retry(resource, |c| async move { c.auth("digest", auth).await }).await?;
+            s.auths.lock().unwrap().push(auth.clone());
         }
         Ok(())
     }
@@ -659,6 +641,32 @@ impl Store for ZkStore {
 }
 
 impl ZkStore {
+    /// Creates the directory `dir` with `acl` unless it exists. ZooKeeper checks the
+    /// parent's CREATE permission before existence, so a server's session that may not
+    /// create a shared directory the administrator made finds it with a read instead.
+    async fn make_dir(&self, dir: &str, acl: &[Acl]) -> Result<(), StoreError> {
+        let s = &self.shared;
+        let created = s
+            .retry(dir, |c| async move {
+                match c
+                    .create(dir, &[], &CreateMode::Persistent.with_acls(zkc::Acls::new(acl)))
+                    .await
+                {
+                    Ok(_) | Err(zkc::Error::NodeExists) => Ok(()),
+                    Err(e) => Err(e),
+                }
+            })
+            .await;
+        match created {
+            Err(StoreError::NoAuth { .. })
+                if s.retry(dir, |c| async move { c.check_stat(dir).await }).await?.is_some() =>
+            {
+                Ok(())
+            }
+            r => r,
+        }
+    }
+
     /// Replaces an ephemeral node left by another session of this server.
     async fn take_over(&self, path: &str, data: &[u8]) -> Result<Created, StoreError> {
         let s = &self.shared;
@@ -711,22 +719,5 @@ impl ZkStore {
                 c.mkdir(parent, &CreateMode::Persistent.with_acls(zkc::Acls::new(acl))).await
             })
             .await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn identities_are_distinct_per_stack_and_server() {
-        let a = Identities::new("/heat-sync/a", "s3cret");
-        let b = Identities::new("/heat-sync/b", "s3cret");
-        assert_ne!(a.stack().acl_id(), b.stack().acl_id());
-        let db = a.server(&ServerId::plain("db"));
-        assert_eq!(db.user, "server/heat-sync/a/db");
-        assert_ne!(db.acl_id(), a.server(&ServerId::plain("web")).acl_id());
-        assert!(!format!("{db:?}").contains(&db.password));
-        assert!(!String::from_utf8(db.auth()).unwrap().contains("s3cret"));
     }
 }

@@ -17,6 +17,7 @@ pub mod resource_types;
 pub mod sections;
 pub mod version;
 pub mod yaml;
+mod yaml_fast;
 
 pub use environment::Environment;
 pub use parameters::{ParamSchema, Parameters};

@@ -24,9 +24,34 @@ pub fn parse_json_or_yaml(text: &str) -> Result<Value, String> {
 }
 
 /// Parses `text` as YAML 1.1 (PyYAML `SafeLoader` semantics, timestamps as strings).
+///
+/// The common shapes of templates go through a fast parser
+/// ([`super::yaml_fast`]); anything else, every error included, through the
+/// reference path [`parse_yaml_reference`]. Both give the same value.
 pub fn parse_yaml(text: &str) -> Result<Value, String> {
     // PyYAML drops a byte order mark at the start of the stream.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(value) = super::yaml_fast::parse(text) {
+        return Ok(value);
+    }
+    load_events(text)
+}
+
+/// The fast path alone: `None` when the text is outside its subset. For tests that
+/// hold it to [`parse_yaml_reference`].
+#[doc(hidden)]
+pub fn parse_yaml_fast(text: &str) -> Option<Value> {
+    super::yaml_fast::parse(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// The reference path of [`parse_yaml`]: yaml-rust2's event parser with PyYAML's
+/// scalar resolution, anchors and merge keys. Public so that tests and fuzzing can
+/// hold the fast path to it.
+pub fn parse_yaml_reference(text: &str) -> Result<Value, String> {
+    load_events(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+fn load_events(text: &str) -> Result<Value, String> {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     parser.load(&mut builder, false).map_err(|e| e.to_string())?;
@@ -99,7 +124,7 @@ impl Builder {
 const MERGE_KEY: &str = "\u{0}<<merge>>";
 
 /// The string form of a mapping key, as `json.dumps` would write a Python key.
-fn key_string(v: &Value) -> String {
+pub(super) fn key_string(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => "null".into(),

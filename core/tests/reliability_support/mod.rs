@@ -80,6 +80,12 @@ pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// Malformed coordinator addresses, one list for every door (the CLI here, and the
+/// Python and Ruby bad input tests, which read the same file).
+pub fn bad_addresses() -> Vec<String> {
+    serde_json::from_str(include_str!("bad_addresses.json")).expect("a JSON list of strings")
+}
+
 /// One member of an [`Ensemble`].
 struct Member {
     client_port: u16,

@@ -49,7 +49,7 @@ pub fn config(hosts: &str, namespace: &str, secret: Option<&str>) -> Coordinator
     CoordinatorConfig {
         address: format!("zk://{hosts}"),
         namespace: namespace.to_string(),
-        credentials: secret.map(|s| Credentials { user: "test".into(), secret: s.into() }),
+        credentials: secret.map(|s| Credentials::stack_secret("test", s)),
     }
 }
 

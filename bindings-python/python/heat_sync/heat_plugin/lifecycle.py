@@ -44,7 +44,12 @@ def is_heat_sync_stack(stack: Any) -> bool:
 
 
 def connect(stack: Any) -> heat_sync.Client:
-    """An administrative session on the stack's namespace, with the stack's secret."""
+    """An administrative session on the stack's namespace, with the stack's secret.
+
+    The secret is the administrator's: from it heat-sync derives every identity of the
+    stack (docs/protocol.md, "Access control"), the same passwords Heat computes into
+    each server's user-data, so the directories seeded here belong to the right servers.
+    """
     params = stack.parameters
     secret = params[SECRET_PARAM] if SECRET_PARAM in params else None
     return heat_sync.Client(params[COORDINATOR_PARAM], namespace(stack), secret=secret or None)

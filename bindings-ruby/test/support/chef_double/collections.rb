@@ -232,6 +232,13 @@ class Chef
       def immutablize(value)
         convert_value(value)
       end
+
+      # A read resolves lazy values (Chef defines this in both immutable classes).
+      def [](*args)
+        value = super
+        value = value.call while value.is_a?(::Chef::DelayedEvaluator)
+        value
+      end
     end
 
     # An Array of the merged view.
@@ -264,12 +271,6 @@ class Chef
 
       def convert_key(key)
         key
-      end
-
-      def [](*args)
-        value = super
-        value = value.call while value.is_a?(::Chef::DelayedEvaluator)
-        value
       end
 
       prepend Chef::Node::Mixin::StateTrackingArray
@@ -310,12 +311,6 @@ class Chef
       end
 
       alias_method :to_hash, :to_h
-
-      def [](*args)
-        value = super
-        value = value.call while value.is_a?(::Chef::DelayedEvaluator)
-        value
-      end
 
       prepend Chef::Node::Mixin::StateTracking
       prepend Chef::Node::Mixin::ImmutablizeHash

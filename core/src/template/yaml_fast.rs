@@ -1,0 +1,702 @@
+//! A fast path for the YAML that templates are made of.
+//!
+//! Heat templates use a small part of YAML: block mappings and sequences, flow
+//! collections, single-line plain and quoted scalars, literal block scalars and
+//! comments. This parser reads exactly that part straight into [`Value`], about ten
+//! times faster than the event parser, and gives up (`None`) on anything else: tabs in
+//! structure, anchors, aliases, tags, merge keys, directives, folded or multi-line
+//! scalars, complex keys, odd control characters, and every syntax error. The caller
+//! then runs the reference path ([`super::yaml::parse_yaml_reference`]), so the fast
+//! path never decides an error message or a corner of YAML 1.1 on its own: it must
+//! return what the reference path returns or nothing (checked by differential tests
+//! over the corpus, by a property test and by a fuzz target).
+
+use super::yaml::{key_string, resolve_plain};
+use crate::{Map, Value};
+
+/// Parses `text` if it is within the fast subset; `None` means "ask the reference
+/// parser" (which also reports every error).
+pub(crate) fn parse(text: &str) -> Option<Value> {
+    if !acceptable_characters(text.as_bytes()) {
+        return None;
+    }
+    let mut p = Parser { s: text.as_bytes(), text, pos: 0, depth: 0 };
+    let Some(indent) = p.next_content_line()? else {
+        return Some(Value::Null);
+    };
+    let value = p.block_node(-1, indent)?;
+    match p.next_content_line()? {
+        None => Some(value),
+        Some(_) => None,
+    }
+}
+
+/// Everything but printable text, `\n` and `\t` goes to the reference parser, and so
+/// do the characters YAML 1.1 and 1.2 read differently (NEL, LS, PS) and inner BOMs.
+fn acceptable_characters(s: &[u8]) -> bool {
+    let mut i = 0;
+    while i < s.len() {
+        match s[i] {
+            b'\n' | b'\t' | b' '..=b'~' => i += 1,
+            0xC2 if s.get(i + 1) == Some(&0x85) => return false,
+            0xE2 if s.get(i + 1) == Some(&0x80) && matches!(s.get(i + 2), Some(0xA8 | 0xA9)) => {
+                return false
+            }
+            0xEF if s.get(i + 1) == Some(&0xBB) && s.get(i + 2) == Some(&0xBF) => return false,
+            // C1 controls (U+0080..U+009F) are C2 80..C2 9F.
+            0xC2 if s.get(i + 1).is_some_and(|b| *b < 0xA0) => return false,
+            0x80.. => i += 1,
+            _ => return false,
+        }
+    }
+    true
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    /// Nesting of the node being read: deep documents go to the reference parser,
+    /// which has its own limit and message, instead of overflowing the stack here.
+    depth: usize,
+}
+
+/// Nesting past which the fast path gives up (templates nest a dozen levels).
+const MAX_DEPTH: usize = 64;
+
+/// Characters that cannot start a plain scalar here (YAML indicators), or that this
+/// parser leaves to the reference one.
+fn starts_special(c: u8) -> bool {
+    matches!(
+        c,
+        b'[' | b']'
+            | b'{'
+            | b'}'
+            | b','
+            | b'#'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'\''
+            | b'"'
+            | b'%'
+            | b'@'
+            | b'`'
+            | b'?'
+            | b':'
+            | b'\t'
+    )
+}
+
+impl<'a> Parser<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.pos).copied()
+    }
+
+    fn at(&self, i: usize) -> Option<u8> {
+        self.s.get(i).copied()
+    }
+
+    /// Whether byte `i` ends a token: a space, a line break or the end.
+    fn is_break_or_space(&self, i: usize) -> bool {
+        matches!(self.at(i), None | Some(b' ' | b'\n'))
+    }
+
+    fn skip_spaces(&mut self) {
+        while self.peek() == Some(b' ') {
+            self.pos += 1;
+        }
+    }
+
+    /// After a value on its line: spaces, then a comment or the line break. `None`
+    /// (give up) on anything else.
+    fn end_of_line(&mut self) -> Option<()> {
+        let start = self.pos;
+        self.skip_spaces();
+        match self.peek() {
+            None => Some(()),
+            Some(b'\n') => {
+                self.pos += 1;
+                Some(())
+            }
+            Some(b'#') if self.pos > start => {
+                self.skip_to_line_end();
+                Some(())
+            }
+            _ => None,
+        }
+    }
+
+    fn skip_to_line_end(&mut self) {
+        match memchr(b'\n', &self.s[self.pos..]) {
+            Some(i) => self.pos += i + 1,
+            None => self.pos = self.s.len(),
+        }
+    }
+
+    /// Moves to the start of the next line with content (not blank, not a comment) and
+    /// returns its indentation, `Ok(None)` at the end. Gives up on tabs in indentation
+    /// and on document markers or directives.
+    fn next_content_line(&mut self) -> Option<Option<usize>> {
+        loop {
+            let line = self.pos;
+            if line >= self.s.len() {
+                return Some(None);
+            }
+            if self.s[line] == b'%'
+                || self.s[line..].starts_with(b"---")
+                || self.s[line..].starts_with(b"...")
+            {
+                return None;
+            }
+            self.skip_spaces();
+            match self.peek() {
+                None => return Some(None),
+                Some(b'\n') => self.pos += 1,
+                Some(b'#') => self.skip_to_line_end(),
+                Some(b'\t') => return None,
+                Some(_) => {
+                    let indent = self.pos - line;
+                    self.pos = line;
+                    return Some(Some(indent));
+                }
+            }
+        }
+    }
+
+    /// A block node whose first line starts at `self.pos` with `indent` spaces, inside a
+    /// parent at `parent` (`-1` for the document).
+    fn block_node(&mut self, parent: isize, indent: usize) -> Option<Value> {
+        self.depth += 1;
+        let node = if self.depth > MAX_DEPTH { None } else { self.block_node_at(parent, indent) };
+        self.depth -= 1;
+        node
+    }
+
+    fn block_node_at(&mut self, parent: isize, indent: usize) -> Option<Value> {
+        self.pos += indent;
+        if self.is_dash() {
+            self.block_sequence(indent)
+        } else if self.key_ahead() {
+            self.block_mapping(indent)
+        } else {
+            self.inline_value(parent)
+        }
+    }
+
+    /// A plain scalar may start with `-` when a number or word follows (`-1`, `-foo`);
+    /// the rest (`-[`, `- `, `-,` ...) is left to the reference parser.
+    fn dash_scalar_ok(&self) -> bool {
+        self.at(self.pos + 1).is_some_and(|c| c.is_ascii_alphanumeric() || c == b'.')
+    }
+
+    /// `-` followed by a space or a line break: a block sequence entry.
+    fn is_dash(&self) -> bool {
+        self.peek() == Some(b'-') && self.is_break_or_space(self.pos + 1)
+    }
+
+    /// Whether the rest of this line starts with a mapping key (`key:` followed by a
+    /// space or the line end).
+    fn key_ahead(&self) -> bool {
+        let mut i = self.pos;
+        match self.at(i) {
+            Some(q @ (b'"' | b'\'')) => {
+                i += 1;
+                while let Some(c) = self.at(i) {
+                    match c {
+                        b'\n' => return false,
+                        b'\\' if q == b'"' => i += 2,
+                        c if c == q => {
+                            if q == b'\'' && self.at(i + 1) == Some(b'\'') {
+                                i += 2;
+                                continue;
+                            }
+                            i += 1;
+                            while self.at(i) == Some(b' ') {
+                                i += 1;
+                            }
+                            return self.at(i) == Some(b':') && self.is_break_or_space(i + 1);
+                        }
+                        _ => i += 1,
+                    }
+                }
+                false
+            }
+            Some(c) if starts_special(c) => false,
+            Some(b'-')
+                if !self.at(i + 1).is_some_and(|c| c.is_ascii_alphanumeric() || c == b'.') =>
+            {
+                false
+            }
+            _ => {
+                while let Some(c) = self.at(i) {
+                    match c {
+                        b'\n' => return false,
+                        b':' if self.is_break_or_space(i + 1) => return true,
+                        b'#' if self.at(i - 1) == Some(b' ') => return false,
+                        b'\t' => return false,
+                        _ => i += 1,
+                    }
+                }
+                false
+            }
+        }
+    }
+
+    fn block_mapping(&mut self, indent: usize) -> Option<Value> {
+        let mut map = Map::new();
+        loop {
+            let key = self.key()?;
+            self.skip_spaces();
+            let value = if matches!(self.peek(), None | Some(b'\n' | b'#')) {
+                self.skip_to_line_end();
+                match self.next_content_line()? {
+                    Some(i) if i > indent => self.block_node(indent as isize, i)?,
+                    Some(i) if i == indent && self.dash_at(i) => {
+                        self.pos += i;
+                        self.block_sequence(i)?
+                    }
+                    _ => Value::Null,
+                }
+            } else {
+                self.inline_value(indent as isize)?
+            };
+            map.insert(key, value);
+            match self.next_content_line()? {
+                Some(i) if i == indent => {
+                    self.pos += i;
+                    if !self.key_ahead() {
+                        return None;
+                    }
+                }
+                Some(i) if i > indent => return None,
+                _ => return Some(Value::Object(map)),
+            }
+        }
+    }
+
+    fn dash_at(&self, indent: usize) -> bool {
+        self.at(self.pos + indent) == Some(b'-') && self.is_break_or_space(self.pos + indent + 1)
+    }
+
+    /// A mapping key and its `:` (known to be there from [`Self::key_ahead`]).
+    fn key(&mut self) -> Option<String> {
+        let key = match self.peek() {
+            Some(b'"') => self.double_quoted()?,
+            Some(b'\'') => self.single_quoted()?,
+            _ => {
+                let start = self.pos;
+                while !(self.peek() == Some(b':') && self.is_break_or_space(self.pos + 1)) {
+                    self.pos += 1;
+                }
+                let text = self.text[start..self.pos].trim_end_matches(' ');
+                if text == "<<" {
+                    return None;
+                }
+                return self.after_colon(key_string(&resolve_plain(text)));
+            }
+        };
+        self.skip_spaces();
+        self.after_colon(key)
+    }
+
+    fn after_colon(&mut self, key: String) -> Option<String> {
+        (self.peek() == Some(b':')).then(|| {
+            self.pos += 1;
+            key
+        })
+    }
+
+    fn block_sequence(&mut self, indent: usize) -> Option<Value> {
+        let mut items = Vec::new();
+        loop {
+            // At the dash.
+            self.pos += 1;
+            self.skip_spaces();
+            let item = if matches!(self.peek(), None | Some(b'\n' | b'#')) {
+                self.skip_to_line_end();
+                match self.next_content_line()? {
+                    Some(i) if i > indent => self.block_node(indent as isize, i)?,
+                    _ => Value::Null,
+                }
+            } else if self.is_dash() {
+                return None;
+            } else if self.key_ahead() {
+                let column = self.pos - self.line_start();
+                self.block_mapping(column)?
+            } else {
+                self.inline_value(indent as isize)?
+            };
+            items.push(item);
+            match self.next_content_line()? {
+                Some(i) if i == indent && self.dash_at(i) => self.pos += i,
+                Some(i) if i > indent => return None,
+                _ => return Some(Value::Array(items)),
+            }
+        }
+    }
+
+    fn line_start(&self) -> usize {
+        self.s[..self.pos].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1)
+    }
+
+    /// A value that starts on the current line (after `key: `, `- `, or alone on its
+    /// line), ending its line.
+    fn inline_value(&mut self, parent: isize) -> Option<Value> {
+        let value = match self.peek()? {
+            b'[' | b'{' => {
+                let v = self.flow_node(parent)?;
+                self.end_of_line()?;
+                v
+            }
+            b'"' => {
+                let v = Value::String(self.double_quoted()?);
+                self.end_of_line()?;
+                v
+            }
+            b'\'' => {
+                let v = Value::String(self.single_quoted()?);
+                self.end_of_line()?;
+                v
+            }
+            b'|' => return self.literal_block(parent),
+            c if starts_special(c) => return None,
+            b'-' if !self.dash_scalar_ok() => return None,
+            _ => {
+                let start = self.pos;
+                let end = loop {
+                    match self.peek() {
+                        None | Some(b'\n') => break self.pos,
+                        Some(b':') if self.is_break_or_space(self.pos + 1) => return None,
+                        Some(b'#') if self.at(self.pos - 1) == Some(b' ') => break self.pos,
+                        Some(b'\t') => return None,
+                        Some(_) => self.pos += 1,
+                    }
+                };
+                let text = self.text[start..end].trim_end_matches(' ');
+                self.skip_to_line_end();
+                resolve_plain(text)
+            }
+        };
+        // A more indented line after a scalar would continue it (or be an error).
+        let save = self.pos;
+        let next = self.next_content_line()?;
+        self.pos = save;
+        match next {
+            Some(i) if i as isize > parent => None,
+            _ => Some(value),
+        }
+    }
+
+    /// `|`, `|-` or `|+`, then the block's lines (more indented than `parent`).
+    fn literal_block(&mut self, parent: isize) -> Option<Value> {
+        self.pos += 1;
+        let chomp = match self.peek() {
+            Some(b'-') => {
+                self.pos += 1;
+                Chomp::Strip
+            }
+            Some(b'+') => {
+                self.pos += 1;
+                Chomp::Keep
+            }
+            _ => Chomp::Clip,
+        };
+        self.end_of_line()?;
+        // The content indentation is that of the first non-blank line; blank lines
+        // before it may not be longer.
+        let mut longest_blank = 0;
+        let mut i = self.pos;
+        let content_indent = loop {
+            let spaces = self.s[i..].iter().take_while(|&&c| c == b' ').count();
+            match self.at(i + spaces) {
+                Some(b'\n') => {
+                    longest_blank = longest_blank.max(spaces);
+                    i += spaces + 1;
+                }
+                None => return None,
+                Some(b'\t') => return None,
+                Some(_) => break spaces,
+            }
+        };
+        if parent < 0 || (content_indent as isize) <= parent || longest_blank > content_indent {
+            return None;
+        }
+        let mut text = String::new();
+        let mut trailing_breaks = 0;
+        loop {
+            let line = self.pos;
+            let spaces = self.s[line..].iter().take_while(|&&c| c == b' ').count();
+            match self.at(line + spaces) {
+                None if spaces == 0 => break,
+                // A last line of spaces without a line break.
+                None => return None,
+                Some(b'\n') if spaces <= content_indent => {
+                    trailing_breaks += 1;
+                    self.pos = line + spaces + 1;
+                    continue;
+                }
+                Some(b'\t') if spaces < content_indent => return None,
+                Some(_) if spaces < content_indent => break,
+                Some(_) => {}
+            }
+            // A content line; the last one needs its line break.
+            let end = line + memchr(b'\n', &self.s[line..])?;
+            for _ in 0..trailing_breaks {
+                text.push('\n');
+            }
+            trailing_breaks = 0;
+            text.push_str(&self.text[line + content_indent..end]);
+            text.push('\n');
+            self.pos = end + 1;
+        }
+        if text.is_empty() {
+            return None;
+        }
+        // `text` holds every content line with its break; `trailing_breaks` the blank
+        // lines after the last one.
+        match chomp {
+            Chomp::Clip => {}
+            Chomp::Strip => {
+                while text.ends_with('\n') {
+                    text.pop();
+                }
+            }
+            Chomp::Keep => {
+                for _ in 0..trailing_breaks {
+                    text.push('\n');
+                }
+            }
+        }
+        Some(Value::String(text))
+    }
+
+    /// A flow collection or scalar inside one; lines it spans must be indented more
+    /// than `parent`.
+    fn flow_node(&mut self, parent: isize) -> Option<Value> {
+        self.depth += 1;
+        let node = if self.depth > MAX_DEPTH { None } else { self.flow_node_at(parent) };
+        self.depth -= 1;
+        node
+    }
+
+    fn flow_node_at(&mut self, parent: isize) -> Option<Value> {
+        match self.peek()? {
+            b'[' => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                self.flow_space(parent)?;
+                if self.peek() == Some(b']') {
+                    self.pos += 1;
+                    return Some(Value::Array(items));
+                }
+                loop {
+                    items.push(self.flow_node(parent)?);
+                    self.flow_space(parent)?;
+                    match self.peek()? {
+                        b',' => {
+                            self.pos += 1;
+                            self.flow_space(parent)?;
+                            if matches!(self.peek(), Some(b']' | b',')) {
+                                return None;
+                            }
+                        }
+                        b']' => {
+                            self.pos += 1;
+                            return Some(Value::Array(items));
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'{' => {
+                self.pos += 1;
+                let mut map = Map::new();
+                self.flow_space(parent)?;
+                if self.peek() == Some(b'}') {
+                    self.pos += 1;
+                    return Some(Value::Object(map));
+                }
+                loop {
+                    // After a quoted key `:` is the value indicator even without a
+                    // space (JSON's `{"a":1}`); after a plain one it needs the space.
+                    let (key, quoted) = match self.peek()? {
+                        b'"' => (self.double_quoted()?, true),
+                        b'\'' => (self.single_quoted()?, true),
+                        b'[' | b'{' => return None,
+                        _ => match self.flow_plain()? {
+                            "<<" => return None,
+                            t => (key_string(&resolve_plain(t)), false),
+                        },
+                    };
+                    self.skip_spaces();
+                    if self.peek() != Some(b':')
+                        || !(quoted || self.is_break_or_space(self.pos + 1))
+                    {
+                        return None;
+                    }
+                    self.pos += 1;
+                    self.flow_space(parent)?;
+                    if matches!(self.peek(), Some(b',' | b'}')) {
+                        return None;
+                    }
+                    let value = self.flow_node(parent)?;
+                    map.insert(key, value);
+                    self.flow_space(parent)?;
+                    match self.peek()? {
+                        b',' => {
+                            self.pos += 1;
+                            self.flow_space(parent)?;
+                            if matches!(self.peek(), Some(b'}' | b',')) {
+                                return None;
+                            }
+                        }
+                        b'}' => {
+                            self.pos += 1;
+                            return Some(Value::Object(map));
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'"' => self.double_quoted().map(Value::String),
+            b'\'' => self.single_quoted().map(Value::String),
+            _ => self.flow_plain().map(resolve_plain),
+        }
+    }
+
+    /// A plain scalar in a flow collection: up to `,`, `]`, `}`, `: ` or the line end.
+    /// The line end must not be followed by more of the scalar (checked by the
+    /// caller's expectation of `,` or a closing bracket).
+    fn flow_plain(&mut self) -> Option<&'a str> {
+        let c = self.peek()?;
+        if starts_special(c) || (c == b'-' && !self.dash_scalar_ok()) {
+            return None;
+        }
+        let start = self.pos;
+        loop {
+            match self.peek() {
+                None | Some(b'\n' | b',' | b']' | b'}') => break,
+                Some(b':') => {
+                    if self.is_break_or_space(self.pos + 1) {
+                        break;
+                    }
+                    return None;
+                }
+                Some(b'#') if self.at(self.pos - 1) == Some(b' ') => return None,
+                Some(b'[' | b'{' | b'?' | b'\t') => return None,
+                Some(_) => self.pos += 1,
+            }
+        }
+        Some(self.text[start..self.pos].trim_end_matches(' '))
+    }
+
+    /// Spaces and line breaks between flow tokens; continuation lines must be indented
+    /// more than `parent`, comments are left to the reference parser.
+    fn flow_space(&mut self, parent: isize) -> Option<()> {
+        loop {
+            self.skip_spaces();
+            match self.peek() {
+                Some(b'\n') => {
+                    self.pos += 1;
+                    let spaces = self.s[self.pos..].iter().take_while(|&&c| c == b' ').count();
+                    match self.at(self.pos + spaces) {
+                        Some(b'\n') => {}
+                        None | Some(b'#' | b'\t') => return None,
+                        Some(_) if (spaces as isize) <= parent => return None,
+                        Some(_) => {}
+                    }
+                }
+                Some(b'#') | Some(b'\t') => return None,
+                _ => return Some(()),
+            }
+        }
+    }
+
+    /// A single-quoted scalar on one line (`''` is a quote).
+    fn single_quoted(&mut self) -> Option<String> {
+        self.pos += 1;
+        let mut out = String::new();
+        let mut start = self.pos;
+        loop {
+            match self.peek()? {
+                b'\n' => return None,
+                b'\'' if self.at(self.pos + 1) == Some(b'\'') => {
+                    out.push_str(&self.text[start..=self.pos]);
+                    self.pos += 2;
+                    start = self.pos;
+                }
+                b'\'' => {
+                    out.push_str(&self.text[start..self.pos]);
+                    self.pos += 1;
+                    return self.after_quoted(out);
+                }
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    /// A double-quoted scalar on one line with the common escapes.
+    fn double_quoted(&mut self) -> Option<String> {
+        self.pos += 1;
+        let mut out = String::new();
+        let mut start = self.pos;
+        loop {
+            match self.peek()? {
+                b'\n' => return None,
+                b'"' => {
+                    out.push_str(&self.text[start..self.pos]);
+                    self.pos += 1;
+                    return self.after_quoted(out);
+                }
+                b'\\' => {
+                    out.push_str(&self.text[start..self.pos]);
+                    let escaped = self.at(self.pos + 1)?;
+                    self.pos += 2;
+                    match escaped {
+                        b'\\' => out.push('\\'),
+                        b'"' => out.push('"'),
+                        b'/' => out.push('/'),
+                        b'n' => out.push('\n'),
+                        b't' => out.push('\t'),
+                        b'r' => out.push('\r'),
+                        b'0' => out.push('\0'),
+                        b'x' => out.push(self.hex_escape(2)?),
+                        b'u' => out.push(self.hex_escape(4)?),
+                        b'U' => out.push(self.hex_escape(8)?),
+                        _ => return None,
+                    }
+                    start = self.pos;
+                }
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    fn hex_escape(&mut self, digits: usize) -> Option<char> {
+        let hex = self.text.get(self.pos..self.pos + digits)?;
+        if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        self.pos += digits;
+        char::from_u32(u32::from_str_radix(hex, 16).ok()?)
+    }
+
+    /// A quoted scalar must be followed by a space, a line break, the end, or flow
+    /// punctuation (`"a"b` is an error the reference parser words).
+    fn after_quoted(&self, out: String) -> Option<String> {
+        matches!(self.peek(), None | Some(b' ' | b'\n' | b',' | b']' | b'}' | b':')).then_some(out)
+    }
+}
+
+enum Chomp {
+    Clip,
+    Strip,
+    Keep,
+}
+
+fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
+    haystack.iter().position(|&c| c == needle)
+}
