@@ -49,6 +49,10 @@ use crate::Value;
 /// template, and nothing iterates these maps, so their order never shows.
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
+/// A hash set with the hasher of [`FastMap`], for sets of names that are looked up,
+/// never iterated into output.
+pub(crate) type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
+
 /// Errors of the dependency graph.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -10,6 +10,7 @@ use super::resources::{self, ResourceDefn};
 use super::scope::StackScope;
 use super::{Analysis, Graph, Inputs, Options};
 use crate::functions::{self, deps, pyfmt, Scope, Snippet};
+use crate::graph::FastMap;
 use crate::template::environment::ResolvedType;
 use crate::template::parameters::{Param, ParamSchema};
 use crate::template::{
@@ -149,7 +150,7 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
 
     // Stack(): parameters.
     let parameters = build_parameters(t, &a.environment, options)?;
-    let all_names: HashSet<String> = t.resources().keys().cloned().collect();
+    let all_names: crate::graph::FastSet<String> = t.resources().keys().cloned().collect();
     let mappings = t.mappings().cloned();
     let mut scope = StackScope::new(t.version, parameters, all_names, files, mappings);
 
@@ -275,7 +276,7 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
         .map_err(|cycle| cycle_message(&cycle, &requires, &a.resources, &a.resolved_types))?;
 
     // Each resource in that order: validate_template.
-    let by_name: HashMap<&str, &ResourceDefn> =
+    let by_name: FastMap<&str, &ResourceDefn> =
         a.resources.iter().map(|d| (d.name.as_str(), d)).collect();
     for name in &order {
         let d = by_name[name.as_str()];
@@ -518,8 +519,8 @@ fn parse_conditions(t: &Template, scope: &mut StackScope) -> Result<(), String> 
 pub(super) fn toposort(
     requires: &BTreeMap<String, BTreeSet<String>>,
 ) -> Result<Vec<String>, Vec<String>> {
-    let mut remaining: HashMap<&str, usize> = HashMap::with_capacity(requires.len());
-    let mut dependents: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut remaining: FastMap<&str, usize> = FastMap::default();
+    let mut dependents: FastMap<&str, Vec<&str>> = FastMap::default();
     for (name, reqs) in requires {
         remaining.insert(name, reqs.len());
         for r in reqs {

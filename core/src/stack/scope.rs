@@ -2,7 +2,9 @@
 //! values, resource names, files, mappings, attribute schemas).
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use crate::graph::{FastMap, FastSet};
 
 use indexmap::IndexMap;
 
@@ -24,9 +26,9 @@ pub struct StackScope {
     /// Parameter values.
     pub parameters: Parameters,
     /// Every resource name of the template's resources section.
-    pub all_resources: HashSet<String>,
+    pub all_resources: FastSet<String>,
     /// The enabled resources (filled once resource conditions are known).
-    pub enabled: HashSet<String>,
+    pub enabled: FastSet<String>,
     /// The files map.
     pub files: BTreeMap<String, String>,
     /// The CFN `Mappings` section.
@@ -34,8 +36,8 @@ pub struct StackScope {
     /// Parsed condition definitions, by name.
     pub conditions: IndexMap<String, Snippet>,
     /// Attribute names per enabled resource (`None`: any name).
-    pub attributes: HashMap<String, Option<&'static [String]>>,
-    memo: RefCell<HashMap<String, CondState>>,
+    pub attributes: FastMap<String, Option<&'static [String]>>,
+    memo: RefCell<FastMap<String, CondState>>,
 }
 
 impl StackScope {
@@ -43,7 +45,7 @@ impl StackScope {
     pub fn new(
         version: &'static Version,
         parameters: Parameters,
-        all_resources: HashSet<String>,
+        all_resources: FastSet<String>,
         files: BTreeMap<String, String>,
         mappings: Option<Value>,
     ) -> Self {
@@ -51,12 +53,12 @@ impl StackScope {
             version,
             parameters,
             all_resources,
-            enabled: HashSet::new(),
+            enabled: FastSet::default(),
             files,
             mappings,
             conditions: IndexMap::new(),
-            attributes: HashMap::new(),
-            memo: RefCell::new(HashMap::new()),
+            attributes: FastMap::default(),
+            memo: RefCell::new(FastMap::default()),
         }
     }
 
