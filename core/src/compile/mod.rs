@@ -111,6 +111,7 @@ pub fn compile(inputs: &Inputs, opts: &Options) -> crate::Result<Compiled> {
     let src = &a.source;
     let (waits, values_name) = signal::names(src, &a.servers);
     let timeout = signal::timeout(&a.servers);
+    // The template without its heat_sync sections (metadata::read took them out).
     let mut t = src.template.clone();
     add_parameters(&mut t, &a, opts)?;
 
@@ -122,12 +123,14 @@ pub fn compile(inputs: &Inputs, opts: &Options) -> crate::Result<Compiled> {
             rewriter.rewrite(v, k)?;
         }
     }
-    let mut server_plans = Vec::new();
-    let mut heat_values = Vec::new();
+    let mut server_plans = Vec::with_capacity(a.servers.len());
+    let mut heat_values = Vec::with_capacity(a.servers.len());
+    let mut configs = userdata::CloudConfigs::new(opts);
+    let mut user_data_size = 0;
     for (si, c) in a.servers.iter().enumerate() {
         let (plan, values) = plans::server_plan(&a, si);
         let def = definition(&mut t, c)?;
-        rewrite_server(def, &a, c, &plan, &values, &waits[si], opts)?;
+        user_data_size += rewrite_server(def, &a, c, &plan, &values, &waits[si], &mut configs)?;
         server_plans.push(plan);
         heat_values.push(values);
     }
@@ -146,7 +149,10 @@ pub fn compile(inputs: &Inputs, opts: &Options) -> crate::Result<Compiled> {
     let template_text = if src.is_json {
         serde_json::to_string_pretty(&t).expect("a template serializes") + "\n"
     } else {
-        yaml::to_string(&t)
+        // Sized once: the template is mostly the user-data (indented a little in YAML).
+        let mut text = String::with_capacity(inputs.template.len() * 2 + user_data_size * 5 / 4);
+        yaml::write_document(&mut text, &t);
+        text
     };
     Ok(Compiled {
         template: t,
@@ -215,19 +221,18 @@ fn rewrite_server(
     plan: &ServerPlan,
     values: &[plans::HeatValue],
     wait: &signal::WaitNames,
-    opts: &Options,
-) -> crate::Result<()> {
+    configs: &mut userdata::CloudConfigs<'_>,
+) -> crate::Result<usize> {
+    let opts = configs.options();
     let src = &a.source;
     let hot = src.dialect == Dialect::Hot;
     let member_def = c.group.is_some();
     let (mkey, pkey) =
         if member_def || hot { ("metadata", "properties") } else { ("Metadata", "Properties") };
-    // heat_sync out, other metadata kept.
-    if let Some(Value::Object(m)) = def.get_mut(mkey) {
-        m.remove("heat_sync");
-        if m.is_empty() {
-            def.remove(mkey);
-        }
+    // heat_sync is out already (metadata::read took it), other metadata kept; metadata
+    // that held nothing else goes too.
+    if def.get(mkey).and_then(Value::as_object).is_some_and(Map::is_empty) {
+        def.remove(mkey);
     }
     let props = def.entry(pkey).or_insert_with(|| Value::Object(Map::new()));
     if props.is_null() {
@@ -305,15 +310,17 @@ fn rewrite_server(
     let text = if ec2 {
         userdata::script(&plan_text, opts, c.tool, existing_text)
     } else {
-        let cfg = userdata::cloud_config(&plan_text, opts, c.tool, asg);
-        userdata::multipart(&cfg, existing_text)
+        userdata::multipart(&configs.parts(&plan_text, c.tool, asg), existing_text)
     };
+    let size = text.len();
     let mut ud = userdata::substitute(hot, text, params);
     if ec2 && !hot {
-        ud = json!({"Fn::Base64": ud});
+        let mut base64 = Map::new();
+        base64.insert("Fn::Base64".into(), ud);
+        ud = Value::Object(base64);
     }
     props.insert(ud_key.into(), ud);
-    Ok(())
+    Ok(size)
 }
 
 /// The plan text with each Heat-resolved source (an input's, or an expression

@@ -157,33 +157,65 @@ fn push_quoted(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// The bytes a plain scalar may hold (others are quoted).
+const PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'_' | b'-' | b'.' | b'/' | b':' | b'@' | b'%' | b'+' | b' ' | b'=' | b'(' | b')'
+            );
+        b += 1;
+    }
+    t
+};
+
 fn plain_ok(s: &str) -> bool {
     const SPECIAL: &[&str] = &[
         "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
         "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~", "<<",
         "=",
     ];
-    let Some(&first) = s.as_bytes().first() else { return false };
-    if !(first.is_ascii_alphabetic() || first == b'_' || first == b'/') {
+    let bytes = s.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else { return false };
+    if !(first.is_ascii_alphabetic() || first == b'_' || first == b'/')
+        || matches!(last, b':' | b' ')
+    {
         return false;
     }
     if s.len() <= 5 && SPECIAL.contains(&s) {
         return false;
     }
-    if s.ends_with(':') || s.contains(": ") || s.contains(" #") || s.ends_with(' ') {
-        return false;
-    }
-    s.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-./:@%+ =()".contains(&b))
+    // Every byte plain, and no `: ` (a mapping); ` #` (a comment) cannot occur, as `#`
+    // is not plain.
+    let mut prev = 0;
+    bytes.iter().all(|&b| {
+        let ok = PLAIN[b as usize] && !(prev == b':' && b == b' ');
+        prev = b;
+        ok
+    })
 }
 
 /// True for multi-line text that a literal block (`|`, `|-` or `|+`) holds exactly.
-fn fits_literal_block(s: &str) -> bool {
+pub fn fits_literal_block(s: &str) -> bool {
     if !s.contains('\n') || s.starts_with(' ') || s.starts_with('\n') {
         return false;
     }
-    if s.is_ascii() {
-        // The ASCII control characters, tab and line feed excepted.
-        return !s.bytes().any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f);
+    // The ASCII control characters (tab and line feed excepted) and non-ASCII bytes, in
+    // one pass without early exit, which the compiler vectorizes: user-data is long.
+    let (mut control, mut high) = (false, false);
+    for &b in s.as_bytes() {
+        control |= (b < 0x20) & (b != b'\n') & (b != b'\t') | (b == 0x7f);
+        high |= b >= 0x80;
+    }
+    if control {
+        return false;
+    }
+    if !high {
+        return true;
     }
     !s.chars().any(|c| {
         (c.is_control() && c != '\n' && c != '\t')

@@ -123,8 +123,8 @@ impl Analysis {
 /// reference to a role output, and checks the data flow. Only unreadable input (not a
 /// template, a broken environment) is an `Err`; everything else is a problem.
 pub fn analyse(inputs: &Inputs) -> crate::Result<Analysis> {
-    let source = source::load(inputs)?;
-    let (servers, mut problems) = metadata::read(&source, &inputs.files);
+    let mut source = source::load(inputs)?;
+    let (servers, mut problems) = metadata::read(&mut source, &inputs.files);
 
     for c in &servers {
         duplicates(c, &mut problems);
@@ -320,7 +320,8 @@ fn outside_uses(source: &Source, servers: &[Coordinated], problems: &mut Vec<Pro
         refs::walk_except(
             v,
             k,
-            &|at| sections.contains(at),
+            // Section places end with `heat_sync`: most places need no lookup.
+            &|at| at.ends_with("heat_sync") && sections.contains(at),
             &mut |at, name, arg| match refs::target(source, servers, name, arg) {
                 Some(t @ (Target::Published { .. } | Target::Gather { .. })) => {
                     uses.push(Use { place: at.to_string(), target: t });

@@ -7,7 +7,7 @@
 
 use super::path;
 use super::problem::{Code, Problem};
-use super::source::{Dialect, Source};
+use super::source::{Dialect, Param, Source};
 use crate::plan::{AttrPath, Publish, Tool};
 use crate::{Map, Value};
 
@@ -160,63 +160,75 @@ impl Coordinated {
 }
 
 /// Reads every `heat_sync` section of the template; problems in them are returned
-/// beside the servers that could be read.
+/// beside the servers that could be read. The sections it reads are taken out of
+/// `source.template` (moved, not copied, into the servers): the rest of the pipeline
+/// works on the servers, and the compiled template drops them.
 pub fn read(
-    source: &Source,
+    source: &mut Source,
     files: &std::collections::BTreeMap<String, String>,
 ) -> (Vec<Coordinated>, Vec<Problem>) {
     let mut servers = Vec::new();
     let mut problems = Vec::new();
-    let Some(resources) = source.resources() else { return (servers, problems) };
     let rkey = source.key("resources", "Resources");
     let (tkey, pkey, mkey) = match source.dialect {
         Dialect::Hot => ("type", "properties", "metadata"),
         Dialect::Cfn => ("Type", "Properties", "Metadata"),
     };
-    for (name, res) in resources {
-        let rtype = res.get(tkey).and_then(Value::as_str).unwrap_or("");
-        let props = res.get(pkey).and_then(Value::as_object);
-        let (def, def_place, group): (Option<&Value>, Vec<String>, Option<Group>) = match rtype {
-            "OS::Heat::ResourceGroup" => {
-                let def = props.and_then(|p| p.get("resource_def"));
-                let count_expr =
-                    props.and_then(|p| p.get("count")).cloned().unwrap_or(Value::from(1));
-                let index_var = props
-                    .and_then(|p| p.get("index_var"))
-                    .and_then(Value::as_str)
-                    .unwrap_or("%index%")
-                    .to_string();
-                let count = static_count(source, &count_expr);
-                let g = Group { kind: GroupKind::ResourceGroup, count, count_expr, index_var };
-                (def, vec![rkey.into(), name.clone(), pkey.into(), "resource_def".into()], Some(g))
-            }
-            "OS::Heat::AutoScalingGroup" => {
-                let def = props.and_then(|p| p.get("resource"));
-                let count_expr = props
-                    .and_then(|p| p.get("desired_capacity").or_else(|| p.get("min_size")))
-                    .cloned()
-                    .unwrap_or(Value::from(0));
-                let count = static_count(source, &count_expr);
-                let g = Group {
-                    kind: GroupKind::AutoScalingGroup,
-                    count,
-                    count_expr,
-                    index_var: String::new(),
-                };
-                (def, vec![rkey.into(), name.clone(), pkey.into(), "resource".into()], Some(g))
-            }
-            _ => (Some(res), vec![rkey.into(), name.clone()], None),
-        };
-        let Some(def) = def.and_then(Value::as_object) else { continue };
+    let Source { template, params, .. } = source;
+    let Some(resources) = template.get_mut(rkey).and_then(Value::as_object_mut) else {
+        return (servers, problems);
+    };
+    for (name, res) in resources.iter_mut() {
+        let rtype = res.get(tkey).and_then(Value::as_str).unwrap_or("").to_string();
+        let (def, def_place, group): (Option<&mut Value>, Vec<String>, Option<Group>) =
+            match rtype.as_str() {
+                "OS::Heat::ResourceGroup" => {
+                    let props = res.get(pkey).and_then(Value::as_object);
+                    let count_expr =
+                        props.and_then(|p| p.get("count")).cloned().unwrap_or(Value::from(1));
+                    let index_var = props
+                        .and_then(|p| p.get("index_var"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("%index%")
+                        .to_string();
+                    let count = static_count(params, &count_expr);
+                    let g = Group { kind: GroupKind::ResourceGroup, count, count_expr, index_var };
+                    let def = res.get_mut(pkey).and_then(|p| p.get_mut("resource_def"));
+                    let place = vec![rkey.into(), name.clone(), pkey.into(), "resource_def".into()];
+                    (def, place, Some(g))
+                }
+                "OS::Heat::AutoScalingGroup" => {
+                    let props = res.get(pkey).and_then(Value::as_object);
+                    let count_expr = props
+                        .and_then(|p| p.get("desired_capacity").or_else(|| p.get("min_size")))
+                        .cloned()
+                        .unwrap_or(Value::from(0));
+                    let count = static_count(params, &count_expr);
+                    let g = Group {
+                        kind: GroupKind::AutoScalingGroup,
+                        count,
+                        count_expr,
+                        index_var: String::new(),
+                    };
+                    let def = res.get_mut(pkey).and_then(|p| p.get_mut("resource"));
+                    let place = vec![rkey.into(), name.clone(), pkey.into(), "resource".into()];
+                    (def, place, Some(g))
+                }
+                _ => (Some(res), vec![rkey.into(), name.clone()], None),
+            };
+        let Some(def) = def.and_then(Value::as_object_mut) else { continue };
         // Member definitions are in HOT form (lower-case keys) in both dialects.
         let mkey = if group.is_some() { "metadata" } else { mkey };
-        let Some(section) = def.get(mkey).and_then(|m| m.get("heat_sync")) else { continue };
-        let place = format!("{}.{mkey}.heat_sync", def_place.join("."));
         let server_type = if group.is_some() {
             def.get("type").and_then(Value::as_str).unwrap_or("").to_string()
         } else {
-            rtype.to_string()
+            rtype
         };
+        let Some(metadata) = def.get_mut(mkey).and_then(Value::as_object_mut) else { continue };
+        if !metadata.contains_key("heat_sync") {
+            continue;
+        }
+        let place = format!("{}.{mkey}.heat_sync", def_place.join("."));
         if !SERVER_TYPES.contains(&server_type.as_str()) {
             let what = if group.is_some() {
                 format!("a group of {server_type}")
@@ -233,6 +245,8 @@ pub fn read(
             ));
             continue;
         }
+        // Taken out in place, the author's other metadata kept in order.
+        let section = metadata.shift_remove("heat_sync").expect("checked above");
         let mut reader = Reader { problems: &mut problems, files };
         if let Some(c) = reader.section(name, &server_type, group, section, &place, def_place) {
             servers.push(c);
@@ -241,7 +255,7 @@ pub fn read(
     (servers, problems)
 }
 
-fn static_count(source: &Source, expr: &Value) -> Option<u64> {
+fn static_count(params: &std::collections::BTreeMap<String, Param>, expr: &Value) -> Option<u64> {
     match expr {
         Value::Number(n) => n.as_u64(),
         Value::String(s) => s.parse().ok(),
@@ -250,11 +264,11 @@ fn static_count(source: &Source, expr: &Value) -> Option<u64> {
             if f != "get_param" && f != "Ref" {
                 return None;
             }
-            let p = source.params.get(arg.as_str()?)?;
+            let p = params.get(arg.as_str()?)?;
             if p.hidden {
                 return None;
             }
-            static_count(source, p.value.as_ref()?)
+            static_count(params, p.value.as_ref()?)
         }
         _ => None,
     }
@@ -275,11 +289,11 @@ impl Reader<'_> {
         resource: &str,
         server_type: &str,
         group: Option<Group>,
-        section: &Value,
+        section: Value,
         place: &str,
         definition_place: Vec<String>,
     ) -> Option<Coordinated> {
-        let Some(map) = section.as_object() else {
+        let Value::Object(mut map) = section else {
             self.bad(place, "heat_sync must be a mapping with `roles` (and optionally `tool`)");
             return None;
         };
@@ -303,12 +317,12 @@ impl Reader<'_> {
                 Tool::Chef
             }
         };
-        let Some(roles) = map.get("roles").and_then(Value::as_array) else {
+        let Some(Value::Array(roles)) = map.remove("roles") else {
             self.bad(&format!("{place}.roles"), "roles must be a list of roles");
             return None;
         };
         let roles = roles
-            .iter()
+            .into_iter()
             .enumerate()
             .filter_map(|(i, r)| self.role(r, &format!("{place}.roles[{i}]"), tool))
             .collect();
@@ -323,8 +337,8 @@ impl Reader<'_> {
         })
     }
 
-    fn role(&mut self, role: &Value, place: &str, tool: Tool) -> Option<Role> {
-        let Some(map) = role.as_object() else {
+    fn role(&mut self, role: Value, place: &str, tool: Tool) -> Option<Role> {
+        let Value::Object(mut map) = role else {
             self.bad(place, "a role is a mapping with at least `name`");
             return None;
         };
@@ -335,8 +349,8 @@ impl Reader<'_> {
                 format!("unknown key {k:?} (a role takes {})", KEYS.join(", ")),
             );
         }
-        let name = match map.get("name") {
-            Some(Value::String(s)) if !s.is_empty() && !s.contains('/') => s.clone(),
+        let name = match map.remove("name") {
+            Some(Value::String(s)) if !s.is_empty() && !s.contains('/') => s,
             Some(other) => {
                 self.bad(
                     &format!("{place}.name"),
@@ -349,12 +363,16 @@ impl Reader<'_> {
                 return None;
             }
         };
-        let run_list = match map.get("run_list") {
+        let run_list = match map.remove("run_list") {
             None => Vec::new(),
-            Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
-                items.iter().filter_map(|v| v.as_str().map(String::from)).collect()
-            }
-            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
+                .into_iter()
+                .filter_map(|v| match v {
+                    Value::String(s) => Some(s),
+                    _ => None,
+                })
+                .collect(),
+            Some(Value::String(s)) => vec![s],
             Some(other) => {
                 self.bad(
                     &format!("{place}.run_list"),
@@ -363,9 +381,10 @@ impl Reader<'_> {
                 Vec::new()
             }
         };
-        let run = match map.get("run") {
+        let has_run = map.contains_key("run");
+        let run = match map.remove("run") {
             None => None,
-            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::String(s)) => Some(s),
             Some(Value::Object(m)) if m.len() == 1 && m.contains_key("get_file") => {
                 let file = m["get_file"].as_str().unwrap_or("");
                 match self.files.get(file) {
@@ -393,7 +412,7 @@ impl Reader<'_> {
                 &format!("{place}.run_list"),
                 "`run_list` is for tool chef; a script role has `run`",
             ),
-            Tool::Script if run.is_none() && !map.contains_key("run") => {
+            Tool::Script if run.is_none() && !has_run => {
                 self.bad(place, "a script role needs `run`")
             }
             _ => {}
@@ -411,13 +430,13 @@ impl Reader<'_> {
                 }
             },
         };
-        let inputs = self.inputs(map.get("inputs"), &format!("{place}.inputs"));
-        let outputs = self.outputs(map.get("outputs"), &format!("{place}.outputs"));
+        let inputs = self.inputs(map.remove("inputs"), &format!("{place}.inputs"));
+        let outputs = self.outputs(map.remove("outputs"), &format!("{place}.outputs"));
         Some(Role { name, place: place.into(), run_list, run, timeout, inputs, outputs })
     }
 
-    fn inputs(&mut self, v: Option<&Value>, place: &str) -> Vec<Input> {
-        let map: &Map = match v {
+    fn inputs(&mut self, v: Option<Value>, place: &str) -> Vec<Input> {
+        let map: Map = match v {
             None => return Vec::new(),
             Some(Value::Object(m)) => m,
             Some(other) => {
@@ -428,21 +447,16 @@ impl Reader<'_> {
         let mut out = Vec::new();
         for (k, expr) in map {
             let iplace = format!("{place}.{k}");
-            match path::parse(k) {
-                Ok(path) => out.push(Input {
-                    path,
-                    path_text: k.clone(),
-                    expr: expr.clone(),
-                    place: iplace,
-                }),
+            match path::parse(&k) {
+                Ok(path) => out.push(Input { path, path_text: k, expr, place: iplace }),
                 Err(e) => self.bad(&iplace, e),
             }
         }
         out
     }
 
-    fn outputs(&mut self, v: Option<&Value>, place: &str) -> Vec<Output> {
-        let map: &Map = match v {
+    fn outputs(&mut self, v: Option<Value>, place: &str) -> Vec<Output> {
+        let map: Map = match v {
             None => return Vec::new(),
             Some(Value::Object(m)) => m,
             Some(other) => {

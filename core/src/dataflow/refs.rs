@@ -8,6 +8,18 @@ use crate::Value;
 /// key is one of these is a function call (one list, shared with the graph).
 pub use crate::graph::FUNCTIONS;
 
+/// True when `name` is a function of some Heat template version (a sorted copy of
+/// [`FUNCTIONS`], searched in halves: every one-key mapping of a template is asked).
+fn is_function(name: &str) -> bool {
+    static SORTED: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let sorted = SORTED.get_or_init(|| {
+        let mut v = FUNCTIONS.to_vec();
+        v.sort_unstable();
+        v
+    });
+    sorted.binary_search(&name).is_ok()
+}
+
 /// The function name and argument of a call, if `v` is one.
 pub fn call(v: &Value) -> Option<(&str, &Value)> {
     let m = v.as_object()?;
@@ -15,7 +27,7 @@ pub fn call(v: &Value) -> Option<(&str, &Value)> {
         return None;
     }
     let (k, a) = m.iter().next()?;
-    FUNCTIONS.contains(&k.as_str()).then_some((k.as_str(), a))
+    is_function(k).then_some((k.as_str(), a))
 }
 
 /// What one `get_attr` / `Fn::GetAtt` / `get_resource` / `Ref` refers to.

@@ -32,7 +32,8 @@ pub struct Param {
 pub struct Source {
     /// The template's name for messages.
     pub name: String,
-    /// The document.
+    /// The document, without the `heat_sync` sections that [`super::metadata::read`]
+    /// took out (they live on as the analysis' servers).
     pub template: Value,
     /// True when the input was JSON (the compiled template is then written as JSON).
     pub is_json: bool,
