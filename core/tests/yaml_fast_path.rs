@@ -167,6 +167,11 @@ fn corners_parse_the_same() {
     for case in cases {
         agrees(case);
     }
+    // Found by the yaml_fast fuzz target: implicit keys are at most 1024 characters.
+    agrees(&format!("{}: 1\n", "k".repeat(1030)));
+    agrees(&format!("{}: 1\n", "k".repeat(990)));
+    agrees(&format!("'{}': 1\n", "k".repeat(1030)));
+    agrees(&format!("a: {{{}: 1}}\n", "k".repeat(1030)));
     // Deep nesting goes to the reference parser (no stack overflow here).
     let deep_flow = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
     assert!(parse_yaml_fast(&deep_flow).is_none());

@@ -62,6 +62,10 @@ struct Parser<'a> {
     depth: usize,
 }
 
+/// YAML limits an implicit key to 1024 characters; longer ones (in bytes, which are
+/// never fewer) go to the reference parser, which reports them.
+const MAX_KEY: usize = 1000;
+
 /// Nesting past which the fast path gives up (templates nest a dozen levels).
 const MAX_DEPTH: usize = 64;
 
@@ -218,7 +222,9 @@ impl<'a> Parser<'a> {
                             while self.at(i) == Some(b' ') {
                                 i += 1;
                             }
-                            return self.at(i) == Some(b':') && self.is_break_or_space(i + 1);
+                            return self.at(i) == Some(b':')
+                                && self.is_break_or_space(i + 1)
+                                && i - self.pos <= MAX_KEY;
                         }
                         _ => i += 1,
                     }
@@ -235,7 +241,7 @@ impl<'a> Parser<'a> {
                 while let Some(c) = self.at(i) {
                     match c {
                         b'\n' => return false,
-                        b':' if self.is_break_or_space(i + 1) => return true,
+                        b':' if self.is_break_or_space(i + 1) => return i - self.pos <= MAX_KEY,
                         b'#' if self.at(i - 1) == Some(b' ') => return false,
                         b'\t' => return false,
                         _ => i += 1,
