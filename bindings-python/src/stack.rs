@@ -8,7 +8,8 @@ use crate::errors::{catch, to_pyerr};
 /// Heat's view of a template, as `heat-sync graph --format json` prints it: `version`,
 /// `template_class`, `errors` (Heat's messages; empty when Heat accepts the
 /// template), `resources`, `edges`, `implicit_edges`, `creation_order`, `conditions`,
-/// `disabled_resources`, `parameters` (hidden values as `******`).
+/// `disabled_resources`, `parameters`, `resolved` (hidden values, and every value
+/// derived from one, as `******`).
 ///
 /// With `dataflow=True`, the role-level data-flow graph instead, as
 /// `heat-sync graph --dataflow --format json`: `{roles, edges, inputs}`.

@@ -92,6 +92,12 @@ fn corners_parse_the_same() {
         "a: |\n\n   \n  x\n",
         "a: |2\n   x\n",
         "a: >\n  folded\n  text\n",
+        "a: >\n  one\n  two\n\n  three\n\n\n  four\nb: 1\n",
+        "a: >-\n  one\n  two\n\n\nb: 1\n",
+        "a: >+\n  one\n  two\n\n\nb: 1\n",
+        "a: >\n  one\n    more\n  two\n",
+        "a: >\n\n  after a blank\n",
+        "- >\n  x\n  y\n- z\n",
         "a: |\n  x",
         "yes: no\n1: 2\n~: null\n1.5: .5\n0x1F: 017\n",
         "<<: {a: 1}\n",
@@ -107,6 +113,11 @@ fn corners_parse_the_same() {
         "? a\n: b\n",
         "a: [b: c]\n",
         "tt: [-]\n",
+        // Found by the yaml_fast fuzz target: a word of a flow scalar starting `-,`.
+        "a: { get_attr: [ r2 ,nr4 ,nr7nr4 -,nr7r4 ,7tsig] }\n",
+        "a: [b -c, d]\n",
+        "a: b - c\n",
+        "a: b -, c\n",
         "a: {\"b\":\"c\",\"d\":1,\"e\":[\"f\",-1],\"g\":{\"h\":null}}\n",
         "a: {'b':c}\n",
         "a: {b:c}\n",
@@ -188,6 +199,7 @@ fn scalar() -> impl Strategy<Value = String> {
         Just("q\"q".to_string()),
         Just("".to_string()),
         Just("line\nbreak\n".to_string()),
+        Just("para one\nstill one\n\npara two\n".to_string()),
     ]
 }
 
@@ -241,7 +253,8 @@ impl Render<'_> {
     fn value(&mut self, d: &Doc, indent: usize) {
         match d {
             Doc::Scalar(s) if s.contains('\n') && self.pick(2) == 0 => {
-                self.out.push_str(" |\n");
+                let header = [" |\n", " >\n", " |-\n", " >+\n"][usize::from(self.pick(4))];
+                self.out.push_str(header);
                 for line in s.lines() {
                     self.out.push_str(&format!("{:1$}{line}\n", "", indent + 2));
                 }

@@ -25,8 +25,8 @@ pub fn parse_json_or_yaml(text: &str) -> Result<Value, String> {
 
 /// Parses `text` as YAML 1.1 (PyYAML `SafeLoader` semantics, timestamps as strings).
 ///
-/// The common shapes of templates go through a fast parser
-/// ([`super::yaml_fast`]); anything else, every error included, through the
+/// The common shapes of templates go through a fast parser (the private
+/// `yaml_fast` module); anything else, every error included, through the
 /// reference path [`parse_yaml_reference`]. Both give the same value.
 pub fn parse_yaml(text: &str) -> Result<Value, String> {
     // PyYAML drops a byte order mark at the start of the stream.

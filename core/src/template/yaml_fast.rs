@@ -4,8 +4,9 @@
 //! collections, single-line plain and quoted scalars, literal block scalars and
 //! comments. This parser reads exactly that part straight into [`Value`], about ten
 //! times faster than the event parser, and gives up (`None`) on anything else: tabs in
-//! structure, anchors, aliases, tags, merge keys, directives, folded or multi-line
-//! scalars, complex keys, odd control characters, and every syntax error. The caller
+//! structure, anchors, aliases, tags, merge keys, directives, multi-line flow
+//! scalars, folded blocks with more-indented lines, complex keys, odd control
+//! characters, and every syntax error. The caller
 //! then runs the reference path ([`super::yaml::parse_yaml_reference`]), so the fast
 //! path never decides an error message or a corner of YAML 1.1 on its own: it must
 //! return what the reference path returns or nothing (checked by differential tests
@@ -361,7 +362,7 @@ impl<'a> Parser<'a> {
                 self.end_of_line()?;
                 v
             }
-            b'|' => return self.literal_block(parent),
+            b'|' | b'>' => return self.block_scalar(parent),
             c if starts_special(c) => return None,
             b'-' if !self.dash_scalar_ok() => return None,
             _ => {
@@ -390,8 +391,12 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// `|`, `|-` or `|+`, then the block's lines (more indented than `parent`).
-    fn literal_block(&mut self, parent: isize) -> Option<Value> {
+    /// A literal (`|`) or folded (`>`) block scalar with its chomping indicator, then
+    /// the block's lines (more indented than `parent`). Folded blocks with
+    /// more-indented lines, whose folding YAML versions read differently, go to the
+    /// reference parser.
+    fn block_scalar(&mut self, parent: isize) -> Option<Value> {
+        let folded = self.peek() == Some(b'>');
         self.pos += 1;
         let chomp = match self.peek() {
             Some(b'-') => {
@@ -416,8 +421,7 @@ impl<'a> Parser<'a> {
                     longest_blank = longest_blank.max(spaces);
                     i += spaces + 1;
                 }
-                None => return None,
-                Some(b'\t') => return None,
+                None | Some(b'\t') => return None,
                 Some(_) => break spaces,
             }
         };
@@ -425,7 +429,9 @@ impl<'a> Parser<'a> {
             return None;
         }
         let mut text = String::new();
-        let mut trailing_breaks = 0;
+        // Blank lines seen since the last content line (all of them before the first).
+        let mut breaks = 0;
+        let mut first = true;
         loop {
             let line = self.pos;
             let spaces = self.s[line..].iter().take_while(|&&c| c == b' ').count();
@@ -434,7 +440,7 @@ impl<'a> Parser<'a> {
                 // A last line of spaces without a line break.
                 None => return None,
                 Some(b'\n') if spaces <= content_indent => {
-                    trailing_breaks += 1;
+                    breaks += 1;
                     self.pos = line + spaces + 1;
                     continue;
                 }
@@ -444,31 +450,32 @@ impl<'a> Parser<'a> {
             }
             // A content line; the last one needs its line break.
             let end = line + memchr(b'\n', &self.s[line..])?;
-            for _ in 0..trailing_breaks {
-                text.push('\n');
+            let content = &self.text[line + content_indent..end];
+            if folded && content.starts_with([' ', '\t']) {
+                return None;
             }
-            trailing_breaks = 0;
-            text.push_str(&self.text[line + content_indent..end]);
-            text.push('\n');
+            if !first {
+                if folded && breaks == 0 {
+                    text.push(' ');
+                } else {
+                    let lines = if folded { breaks } else { breaks + 1 };
+                    text.extend(std::iter::repeat_n('\n', lines));
+                }
+            } else {
+                text.extend(std::iter::repeat_n('\n', breaks));
+            }
+            first = false;
+            breaks = 0;
+            text.push_str(content);
             self.pos = end + 1;
         }
-        if text.is_empty() {
+        if first {
             return None;
         }
-        // `text` holds every content line with its break; `trailing_breaks` the blank
-        // lines after the last one.
         match chomp {
-            Chomp::Clip => {}
-            Chomp::Strip => {
-                while text.ends_with('\n') {
-                    text.pop();
-                }
-            }
-            Chomp::Keep => {
-                for _ in 0..trailing_breaks {
-                    text.push('\n');
-                }
-            }
+            Chomp::Strip => {}
+            Chomp::Clip => text.push('\n'),
+            Chomp::Keep => text.extend(std::iter::repeat_n('\n', breaks + 1)),
         }
         Some(Value::String(text))
     }
@@ -587,6 +594,11 @@ impl<'a> Parser<'a> {
                 }
                 Some(b'#') if self.at(self.pos - 1) == Some(b' ') => return None,
                 Some(b'[' | b'{' | b'?' | b'\t') => return None,
+                // yaml-rust2 checks each word of a flow scalar as if it started one
+                // (`a -,` is an error there).
+                Some(b' ') if matches!(self.at(self.pos + 1), Some(b'-' | b'?' | b':')) => {
+                    return None
+                }
                 Some(_) => self.pos += 1,
             }
         }
