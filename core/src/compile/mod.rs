@@ -268,11 +268,13 @@ fn rewrite_server(
     let mut params = Map::new();
     for v in values {
         if json_replace {
-            let mut source = json!({"kind": "static", "value": v.expr});
+            let mut source = Map::new();
+            source.insert("kind".into(), Value::from("static"));
+            source.insert("value".into(), v.expr.clone());
             if v.secret {
-                source["secret"] = Value::Bool(true);
+                source.insert("secret".into(), Value::Bool(true));
             }
-            params.insert(v.token.clone(), source);
+            params.insert(v.token.clone(), Value::Object(source));
         } else {
             params.insert(v.token.clone(), v.expr.clone());
         }
@@ -281,7 +283,7 @@ fn rewrite_server(
     params.insert(
         plans::STACK_ID.into(),
         if hot {
-            json!({"get_param": "OS::stack_id"})
+            src.get_param("OS::stack_id")
         } else {
             json!({"Fn::Select": ["2", {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]})
         },

@@ -6,10 +6,9 @@
 //! condition handle, and every Heat-resolved input. The user-data
 //! substitutes them with `str_replace`; `simulate` substitutes them locally.
 
-use serde_json::json;
-
 use crate::dataflow::analysis::{Analysis, Resolved};
 use crate::dataflow::metadata::{Coordinated, GroupKind};
+use crate::dataflow::source::call;
 use crate::dataflow::source::Source;
 use crate::plan::{
     CoordinatorConfig, Credentials, GroupInfo, InputSource, PlanInput, PlanOutput, PlanRole,
@@ -81,14 +80,17 @@ pub fn credential_params(src: &Source, c: &Coordinated) -> Vec<(&'static str, Va
     if !src.has_digest() {
         return vec![(PASSWORD, secret)];
     }
+    // Built directly: json! would copy `secret` through serde for every server.
     let derived = |purpose: Purpose, name: &str| {
-        json!({"digest": ["sha256", {"list_join": ["", [
-            secret,
-            format!(":{}:/heat-sync/", purpose.as_str()),
-            {"get_param": "OS::stack_id"},
-            format!(":{name}:"),
-            secret,
-        ]]}]})
+        let parts = vec![
+            secret.clone(),
+            Value::String(format!(":{}:/heat-sync/", purpose.as_str())),
+            call("get_param", Value::from("OS::stack_id")),
+            Value::String(format!(":{name}:")),
+            secret.clone(),
+        ];
+        let joined = call("list_join", Value::Array(vec![Value::from(""), Value::Array(parts)]));
+        call("digest", Value::Array(vec![Value::from("sha256"), joined]))
     };
     vec![
         (PASSWORD, derived(Purpose::Server, &c.resource)),

@@ -19,7 +19,7 @@ use super::CompileError;
 use crate::dataflow::analysis::Analysis;
 use crate::dataflow::metadata::{Coordinated, GroupKind};
 use crate::dataflow::refs::{self, Target};
-use crate::dataflow::source::Source;
+use crate::dataflow::source::{call, Source};
 use crate::{Map, Value};
 
 /// The Heat resources added for one coordinated resource.
@@ -72,14 +72,16 @@ pub fn resources(
     // OS::Heat handles in CFN templates too: one signal format (the agent's POST with a
     // token) and a `data` attribute in every dialect.
     let (t, p) = (source.key("type", "Type"), source.key("properties", "Properties"));
-    [
-        (n.handle.clone(), json!({t: "OS::Heat::WaitConditionHandle"})),
-        (
-            n.wait.clone(),
-            json!({t: "OS::Heat::WaitCondition", p: {
-                "handle": source.get_resource(&n.handle), "count": count, "timeout": timeout}}),
-        ),
-    ]
+    // Built directly (json! would copy each value through serde, for every server).
+    let handle = call(t, Value::from("OS::Heat::WaitConditionHandle"));
+    let mut props = Map::new();
+    props.insert("handle".into(), source.get_resource(&n.handle));
+    props.insert("count".into(), count);
+    props.insert("timeout".into(), Value::from(timeout));
+    let mut wait = Map::new();
+    wait.insert(t.into(), Value::from("OS::Heat::WaitCondition"));
+    wait.insert(p.into(), Value::Object(props));
+    [(n.handle.clone(), handle), (n.wait.clone(), Value::Object(wait))]
 }
 
 fn select(index: Value, from: Value) -> Value {

@@ -12,6 +12,7 @@ use serde_json::json;
 
 use super::plans::INSTANCE;
 use super::Options;
+use crate::dataflow::source::call;
 use crate::plan::Tool;
 use crate::Value;
 
@@ -242,17 +243,12 @@ pub fn substitute(hot: bool, text: String, params: crate::Map) -> Value {
     if params.is_empty() {
         return Value::String(text);
     }
-    let one = |k: &str, v: Value| {
-        let mut m = crate::Map::new();
-        m.insert(k.to_string(), v);
-        Value::Object(m)
-    };
     if hot {
         let mut args = crate::Map::new();
         args.insert("template".into(), Value::String(text));
         args.insert("params".into(), Value::Object(params));
-        one("str_replace", Value::Object(args))
+        call("str_replace", Value::Object(args))
     } else {
-        one("Fn::Replace", Value::Array(vec![Value::Object(params), Value::String(text)]))
+        call("Fn::Replace", Value::Array(vec![Value::Object(params), Value::String(text)]))
     }
 }

@@ -186,7 +186,8 @@ fn plain_ok(s: &str) -> bool {
     {
         return false;
     }
-    if s.len() <= 5 && SPECIAL.contains(&s) {
+    // The YAML 1.1 words all start with one of these letters (most keys do not).
+    if s.len() <= 5 && b"yYnNtTfFoO".contains(&first) && SPECIAL.contains(&s) {
         return false;
     }
     // Every byte plain, and no `: ` (a mapping); ` #` (a comment) cannot occur, as `#`

@@ -94,32 +94,32 @@ impl Source {
 
     /// The attribute-reading function of the dialect.
     pub fn get_attr(&self, resource: &str, attr: &str) -> Value {
-        match self.dialect {
-            Dialect::Hot => serde_json::json!({"get_attr": [resource, attr]}),
-            Dialect::Cfn => serde_json::json!({"Fn::GetAtt": [resource, attr]}),
-        }
+        let name = self.key("get_attr", "Fn::GetAtt");
+        call(name, Value::Array(vec![Value::from(resource), Value::from(attr)]))
     }
 
     /// The parameter-reading function of the dialect.
     pub fn get_param(&self, name: &str) -> Value {
-        match self.dialect {
-            Dialect::Hot => serde_json::json!({"get_param": name}),
-            Dialect::Cfn => serde_json::json!({"Ref": name}),
-        }
+        call(self.key("get_param", "Ref"), Value::from(name))
     }
 
     /// The resource-reference function of the dialect.
     pub fn get_resource(&self, name: &str) -> Value {
-        match self.dialect {
-            Dialect::Hot => serde_json::json!({"get_resource": name}),
-            Dialect::Cfn => serde_json::json!({"Ref": name}),
-        }
+        call(self.key("get_resource", "Ref"), Value::from(name))
     }
 }
 
 /// A template that cannot be read, named by its file (`name`).
 fn unreadable(name: &str, message: impl ToString) -> TemplateError {
     TemplateError::Invalid { place: name.into(), message: message.to_string() }
+}
+
+/// The function call `{name: arg}`, built directly: compile writes these for every
+/// server, and json! would copy what it interpolates through serde.
+pub fn call(name: &str, arg: Value) -> Value {
+    let mut m = Map::new();
+    m.insert(name.to_string(), arg);
+    Value::Object(m)
 }
 
 /// Reads a template document as Heat does (JSON, or YAML 1.1), through the template
