@@ -457,3 +457,64 @@ fn cli_graph_dataflow_formats() {
     assert_eq!(code, 1);
     assert!(err.contains("deadlock: web/wordpress waits for db.db_host"), "{err}");
 }
+
+#[test]
+fn heat_rejections_are_problems_with_heat_messages() {
+    let roles = |body: &str| {
+        two(
+            "[{name: mysql, run_list: ['recipe[m]'], outputs: {db_host: mysql.host}}]",
+            &format!("[{{name: wp, run_list: ['recipe[w]'], inputs: {{wp.db: {{get_attr: [db, db_host]}}}}, outputs: {{url: wp.url}}}}]\n  extra:\n{body}"),
+        )
+    };
+    // A function the version does not have (Fn::GetAZs is CFN only).
+    let p = only(
+        &roles("    type: OS::Heat::Value\n    properties: {value: {'Fn::GetAZs': ''}}"),
+        Code::InvalidTemplate,
+    );
+    assert_eq!(p.severity, Severity::Error);
+    assert!(p.message.starts_with("Heat rejects the template: "), "{p:?}");
+    assert!(p.message.contains("Fn::GetAZs"), "{p:?}");
+    // Bad function arguments: Heat's place and message.
+    let p = only(
+        &roles("    type: OS::Heat::Value\n    properties: {value: {list_join: 7}}"),
+        Code::InvalidTemplate,
+    );
+    assert_eq!(p.place, "resources.extra.properties.value.list_join", "{p:?}");
+    // An unknown resource type: the template is the place.
+    let p = only(&roles("    type: OS::Nova::Servr"), Code::InvalidTemplate);
+    assert_eq!(p.place, "t.yaml");
+    assert!(p.message.contains("OS::Nova::Servr"), "{p:?}");
+    // A hidden parameter's value Heat would quote is masked.
+    let ps = problems(&roles(
+        "    type: OS::Heat::Value\n    properties: {value: {get_param: [pw, x]}}",
+    ));
+    assert!(ps.iter().all(|p| !p.message.contains("hunter2")), "{ps:#?}");
+    // References between coordinated servers in heat_sync sections are run-time waits,
+    // not Heat dependencies, and role outputs are attributes: a clean template stays clean.
+    assert!(problems(&roles(
+        "    type: OS::Heat::Value\n    properties: {value: {get_attr: [db, db_host]}}"
+    ))
+    .iter()
+    .all(|p| p.code != Code::InvalidTemplate));
+}
+
+#[test]
+fn compile_refuses_what_heat_rejects() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.yaml");
+    std::fs::write(
+        &path,
+        "heat_template_version: 2016-10-14\nresources:\n  db:\n    type: OS::Nova::Server\n    \
+         properties: {image: i, flavor: f}\n    metadata:\n      heat_sync:\n        tool: script\n        roles: \
+         [{name: m, run: 'true'}]\n  v:\n    type: OS::Heat::Value\n    properties: {value: \
+         {list_join: 7}}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out.yaml");
+    let (code, stdout, err) =
+        run(&["compile", path.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}{err}");
+    assert!(err.contains("resources.v.properties.value.list_join"), "{err}");
+    assert!(err.contains("[invalid-template]"), "{err}");
+    assert!(!out.exists(), "nothing is written for a template Heat rejects");
+}

@@ -11,6 +11,7 @@
 pub mod analysis;
 pub mod expression;
 pub mod graph;
+mod heat;
 pub mod metadata;
 pub mod path;
 pub mod problem;

@@ -41,6 +41,8 @@ pub enum Code {
     SerializedBoot,
     /// The template's version has no `digest`: every server holds the stack secret.
     SharedStackSecret,
+    /// Heat itself rejects the template (its message, its place when it names one).
+    InvalidTemplate,
 }
 
 impl Code {
@@ -58,6 +60,7 @@ impl Code {
             Code::UnreadOutput => "unread-output",
             Code::SerializedBoot => "serialized-boot",
             Code::SharedStackSecret => "shared-stack-secret",
+            Code::InvalidTemplate => "invalid-template",
         }
     }
 }

@@ -193,10 +193,10 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
         match &resolved {
             ResolvedType::Plugin(p) => {
                 let rt = resource_types::get(p).expect("registry only resolves known types");
-                scope.attributes.insert(
-                    d.name.clone(),
-                    (!rt.any_attribute).then_some(rt.attributes.as_slice()),
-                );
+                let open = rt.any_attribute || options.open_attributes.contains(&d.name);
+                scope
+                    .attributes
+                    .insert(d.name.clone(), (!open).then_some(rt.attributes.as_slice()));
                 // NoneResource and the removed types built on it accept any property.
                 let any_property = rt.properties.is_empty() && rt.any_attribute;
                 property_names.insert(

@@ -80,6 +80,10 @@ pub struct Options {
     pub max_resources: Option<usize>,
     /// Heat's `max_template_size` (524288 characters); `None` lifts the limit.
     pub max_template_size: Option<usize>,
+    /// Resources whose attributes are open: any name is valid in `get_attr` /
+    /// `Fn::GetAtt` (heat-sync's coordinated servers, whose role outputs become
+    /// attributes once compiled).
+    pub open_attributes: Vec<String>,
 }
 
 impl Default for Options {
@@ -88,6 +92,7 @@ impl Default for Options {
             stack_name: Some("oracle".into()),
             max_resources: Some(crate::template::MAX_RESOURCES_PER_STACK),
             max_template_size: Some(crate::template::MAX_TEMPLATE_SIZE),
+            open_attributes: Vec::new(),
         }
     }
 }
