@@ -5,8 +5,10 @@
 //! shared/ is found through `HEAT_SYNC_SHARED` (default `../shared` from the repo
 //! root). Without it the test is skipped with a message, except under `CI=true`.
 
+mod graph_support;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use heat_sync::stack::{analyse, Inputs};
 use serde_json::Value;
@@ -18,24 +20,6 @@ const KNOWN_GAPS: &[(&str, &str)] = &[];
 /// Templates whose `resolved` value must match Heat's exactly (all 338 that Heat
 /// accepts: full parity, locked).
 const MIN_RESOLVED_PARITY: usize = 338;
-
-fn shared_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("HEAT_SYNC_SHARED") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
-    };
-    if dir.join("corpus/index.tsv").is_file() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("shared corpus not found at {} (set HEAT_SYNC_SHARED)", dir.display());
-    }
-    eprintln!(
-        "skipping corpus parity: no shared corpus at {} (set HEAT_SYNC_SHARED)",
-        dir.display()
-    );
-    None
-}
 
 /// POSIX shell word splitting for the args column (quotes and backslashes).
 fn shell_words(s: &str) -> Vec<String> {
@@ -144,7 +128,7 @@ fn same_resolved(ours: &Value, heat: &Value) -> bool {
 
 #[test]
 fn corpus_parity() {
-    let Some(shared) = shared_dir() else { return };
+    let Some(shared) = graph_support::shared_dir("corpus/index.tsv") else { return };
     let corpus = shared.join("corpus");
     let index = std::fs::read_to_string(corpus.join("index.tsv")).expect("index.tsv");
     let mut total = 0;

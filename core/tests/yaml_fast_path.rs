@@ -2,6 +2,8 @@
 //! with PyYAML's resolution) gives, or nothing: over every file of shared/corpus, over
 //! hand-picked corners, and over generated and mutated documents.
 
+mod graph_support;
+
 use std::path::{Path, PathBuf};
 
 use heat_sync::template::yaml::{parse_yaml_fast, parse_yaml_reference};
@@ -21,21 +23,6 @@ fn agrees(text: &str) -> bool {
     }
 }
 
-fn shared_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("HEAT_SYNC_SHARED") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
-    };
-    if dir.join("corpus/index.tsv").is_file() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("shared corpus not found at {} (set HEAT_SYNC_SHARED)", dir.display());
-    }
-    eprintln!("skipping: no shared corpus at {} (set HEAT_SYNC_SHARED)", dir.display());
-    None
-}
-
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -49,7 +36,7 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn corpus_files_parse_the_same() {
-    let Some(shared) = shared_dir() else { return };
+    let Some(shared) = graph_support::shared_dir("corpus/templates") else { return };
     let mut files = Vec::new();
     files_under(&shared.join("corpus/templates"), &mut files);
     let (mut taken, mut total) = (0, 0);

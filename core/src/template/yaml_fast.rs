@@ -465,10 +465,10 @@ impl<'a> Parser<'a> {
                     text.push(' ');
                 } else {
                     let lines = if folded { breaks } else { breaks + 1 };
-                    text.extend(std::iter::repeat_n('\n', lines));
+                    push_breaks(&mut text, lines);
                 }
             } else {
-                text.extend(std::iter::repeat_n('\n', breaks));
+                push_breaks(&mut text, breaks);
             }
             first = false;
             breaks = 0;
@@ -481,7 +481,7 @@ impl<'a> Parser<'a> {
         match chomp {
             Chomp::Strip => {}
             Chomp::Clip => text.push('\n'),
-            Chomp::Keep => text.extend(std::iter::repeat_n('\n', breaks + 1)),
+            Chomp::Keep => push_breaks(&mut text, breaks + 1),
         }
         Some(Value::String(text))
     }
@@ -713,6 +713,12 @@ enum Chomp {
     Clip,
     Strip,
     Keep,
+}
+
+fn push_breaks(text: &mut String, n: usize) {
+    for _ in 0..n {
+        text.push('\n');
+    }
 }
 
 fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
