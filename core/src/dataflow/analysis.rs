@@ -145,7 +145,7 @@ pub fn analyse(inputs: &Inputs) -> crate::Result<Analysis> {
     // Heat's verdict once heat-sync's own reading is clean (Heat stops at its first
     // error, and ours name the heat_sync places more precisely).
     if !problems.iter().any(Problem::is_error) {
-        problems.extend(super::heat::verdict(inputs, &source.template, &servers));
+        problems.extend(super::heat::verdict(inputs, &mut source.template, &servers));
     }
     let mut analysis = Analysis { source, servers, resolved, uses, problems: Vec::new() };
     unread_outputs(&analysis, &mut problems);

@@ -12,25 +12,35 @@
 
 use super::metadata::Coordinated;
 use super::problem::{Code, Problem};
-use crate::stack::{analyse_with, Inputs, Options};
+use crate::stack::{analyse_parsed, Inputs, Options};
 use crate::Value;
 
 /// Heat's rejection of `template` (the parsed template of `inputs`, its heat_sync
 /// sections taken out), as problems; none when Heat accepts it. Hidden parameter values
-/// Heat would quote show as `******`.
-pub(super) fn verdict(inputs: &Inputs, template: &Value, servers: &[Coordinated]) -> Vec<Problem> {
-    // JSON is read first and exactly (Heat's loader order), so the parsed template
-    // goes back in as JSON text.
-    let inputs = Inputs { template: template.to_string(), ..inputs.clone() };
+/// Heat would quote show as `******`. The template core borrows `template` for the
+/// analysis and gives it back (no copy of a large template).
+pub(super) fn verdict(
+    inputs: &Inputs,
+    template: &mut Value,
+    servers: &[Coordinated],
+) -> Vec<Problem> {
     let options = Options {
         max_resources: None,
         max_template_size: None,
         open_attributes: servers.iter().map(|c| c.resource.clone()).collect(),
         ..Options::default()
     };
-    let analysis = analyse_with(&inputs, &options);
+    let raw = match std::mem::take(template) {
+        Value::Object(raw) => raw,
+        other => {
+            // source::load reads only mappings; nothing to ask Heat otherwise.
+            *template = other;
+            return Vec::new();
+        }
+    };
+    let mut analysis = analyse_parsed(inputs, raw, &options);
     let name = if inputs.template_name.is_empty() { "<template>" } else { &inputs.template_name };
-    analysis
+    let problems = analysis
         .shown_errors()
         .into_iter()
         .map(|message| {
@@ -41,7 +51,13 @@ pub(super) fn verdict(inputs: &Inputs, template: &Value, servers: &[Coordinated]
                 format!("Heat rejects the template: {message}"),
             )
         })
-        .collect()
+        .collect();
+    // The template core keeps every template whose version it knows, as source::load
+    // checked; were it not kept, its error above stops the caller.
+    if let Some(t) = analysis.template.take() {
+        *template = Value::Object(t.raw);
+    }
+    problems
 }
 
 /// The template path Heat's message starts with (`resources.web.properties.x: ...`).

@@ -26,6 +26,28 @@ pub fn analyse(inputs: &Inputs) -> Analysis {
 /// Analyses a template: Heat's verdict, graph, conditions, parameters. Never fails:
 /// Heat's rejections are in [`Analysis::errors`].
 pub fn analyse_with(inputs: &Inputs, options: &Options) -> Analysis {
+    // build_template: parse and version.
+    let loaded = tmpl::parse_text_limited(
+        &inputs.template,
+        &inputs.template_name,
+        options.max_template_size,
+    )
+    .and_then(|raw| Template::from_map(raw, &inputs.template_name));
+    analyse_loaded(inputs, loaded, options)
+}
+
+/// [`analyse_with`] on a template already parsed: `raw` stands for the text of
+/// `inputs.template`, which is not read (callers that hold the parsed template, such
+/// as the data-flow analysis, save a second parse).
+pub fn analyse_parsed(inputs: &Inputs, raw: crate::Map, options: &Options) -> Analysis {
+    analyse_loaded(inputs, Template::from_map(raw, &inputs.template_name), options)
+}
+
+fn analyse_loaded(
+    inputs: &Inputs,
+    loaded: Result<Template, tmpl::TemplateError>,
+    options: &Options,
+) -> Analysis {
     let mut a = Analysis {
         version: None,
         template_class: None,
@@ -42,13 +64,6 @@ pub fn analyse_with(inputs: &Inputs, options: &Options) -> Analysis {
         references: HashMap::new(),
         resolved_types: HashMap::new(),
     };
-    // build_template: parse and version.
-    let loaded = tmpl::parse_text_limited(
-        &inputs.template,
-        &inputs.template_name,
-        options.max_template_size,
-    )
-    .and_then(|raw| Template::from_map(raw, &inputs.template_name));
     let t = match loaded {
         Ok(t) => t,
         Err(e) => {

@@ -43,7 +43,7 @@ pub mod scope;
 
 use std::collections::{BTreeMap, HashMap};
 
-pub use analyse::{analyse, analyse_with};
+pub use analyse::{analyse, analyse_parsed, analyse_with};
 pub use resources::{OutputDefn, ResourceDefn};
 pub use scope::StackScope;
 
