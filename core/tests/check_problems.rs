@@ -489,6 +489,11 @@ fn heat_rejections_are_problems_with_heat_messages() {
         "    type: OS::Heat::Value\n    properties: {value: {get_param: [pw, x]}}",
     ));
     assert!(ps.iter().all(|p| !p.message.contains("hunter2")), "{ps:#?}");
+    // Parameter values come at stack creation: one without a value is no rejection.
+    let no_default =
+        roles("    type: OS::Heat::Value\n    properties: {value: {get_param: region}}")
+            .replace("parameters:\n", "parameters:\n  region: {type: string}\n");
+    assert!(problems(&no_default).iter().all(|p| p.code != Code::InvalidTemplate));
     // References between coordinated servers in heat_sync sections are run-time waits,
     // not Heat dependencies, and role outputs are attributes: a clean template stays clean.
     assert!(problems(&roles(

@@ -43,6 +43,9 @@ pub(super) fn verdict(
     let problems = analysis
         .shown_errors()
         .into_iter()
+        // Parameter values come when the stack is created (compile keeps `get_param`),
+        // so a parameter without one is not a fault of the template.
+        .filter(|message| !is_missing_parameter(message))
         .map(|message| {
             let place = place_of(&message).unwrap_or(name).to_string();
             Problem::error(
@@ -58,6 +61,11 @@ pub(super) fn verdict(
         *template = Value::Object(t.raw);
     }
     problems
+}
+
+/// Heat's `UserParameterMissing`: `The Parameter (db_password) was not provided.`
+fn is_missing_parameter(message: &str) -> bool {
+    message.starts_with("The Parameter (") && message.ends_with(") was not provided.")
 }
 
 /// The template path Heat's message starts with (`resources.web.properties.x: ...`).
