@@ -498,41 +498,18 @@ impl<'a> Parser<'a> {
     fn flow_node_at(&mut self, parent: isize) -> Option<Value> {
         match self.peek()? {
             b'[' => {
-                self.pos += 1;
                 let mut items = Vec::new();
-                self.flow_space(parent)?;
-                if self.peek() == Some(b']') {
-                    self.pos += 1;
-                    return Some(Value::Array(items));
-                }
-                loop {
+                let mut more = self.flow_open(b']', parent)?;
+                while more {
                     items.push(self.flow_node(parent)?);
-                    self.flow_space(parent)?;
-                    match self.peek()? {
-                        b',' => {
-                            self.pos += 1;
-                            self.flow_space(parent)?;
-                            if matches!(self.peek(), Some(b']' | b',')) {
-                                return None;
-                            }
-                        }
-                        b']' => {
-                            self.pos += 1;
-                            return Some(Value::Array(items));
-                        }
-                        _ => return None,
-                    }
+                    more = self.flow_next(b']', parent)?;
                 }
+                Some(Value::Array(items))
             }
             b'{' => {
-                self.pos += 1;
                 let mut map = Map::new();
-                self.flow_space(parent)?;
-                if self.peek() == Some(b'}') {
-                    self.pos += 1;
-                    return Some(Value::Object(map));
-                }
-                loop {
+                let mut more = self.flow_open(b'}', parent)?;
+                while more {
                     // After a quoted key `:` is the value indicator even without a
                     // space (JSON's `{"a":1}`); after a plain one it needs the space.
                     let (key, quoted) = match self.peek()? {
@@ -557,26 +534,44 @@ impl<'a> Parser<'a> {
                     }
                     let value = self.flow_node(parent)?;
                     map.insert(key, value);
-                    self.flow_space(parent)?;
-                    match self.peek()? {
-                        b',' => {
-                            self.pos += 1;
-                            self.flow_space(parent)?;
-                            if matches!(self.peek(), Some(b'}' | b',')) {
-                                return None;
-                            }
-                        }
-                        b'}' => {
-                            self.pos += 1;
-                            return Some(Value::Object(map));
-                        }
-                        _ => return None,
-                    }
+                    more = self.flow_next(b'}', parent)?;
                 }
+                Some(Value::Object(map))
             }
             b'"' => self.double_quoted().map(Value::String),
             b'\'' => self.single_quoted().map(Value::String),
             _ => self.flow_plain().map(resolve_plain),
+        }
+    }
+
+    /// Past the opening bracket of a flow collection closed by `close`: whether an
+    /// entry follows (`false` for an empty collection, its `close` read).
+    fn flow_open(&mut self, close: u8, parent: isize) -> Option<bool> {
+        self.pos += 1;
+        self.flow_space(parent)?;
+        if self.peek() == Some(close) {
+            self.pos += 1;
+            return Some(false);
+        }
+        Some(true)
+    }
+
+    /// After an entry of a flow collection: `true` past a `,` with another entry
+    /// ahead, `false` past `close`. A trailing or doubled comma is left to the
+    /// reference parser.
+    fn flow_next(&mut self, close: u8, parent: isize) -> Option<bool> {
+        self.flow_space(parent)?;
+        match self.peek()? {
+            b',' => {
+                self.pos += 1;
+                self.flow_space(parent)?;
+                (self.peek() != Some(close) && self.peek() != Some(b',')).then_some(true)
+            }
+            c if c == close => {
+                self.pos += 1;
+                Some(false)
+            }
+            _ => None,
         }
     }
 
