@@ -32,7 +32,7 @@ enum Facts {
 
 impl Facts {
     fn read(kind: Kind, props: &Value, resolver: &Resolver<'_>) -> Facts {
-        let p = Props::new(props, resolver);
+        let p = Props::new(props, resolver, property_keys(kind));
         match kind {
             Kind::Server => Facts::Server {
                 networks: p.list_of_maps("networks").and_then(|entries| {
@@ -89,6 +89,25 @@ impl Facts {
             Kind::RouteTable => Facts::RouteTable { vpc: p.string("VpcId", None, true) },
             Kind::Other => Facts::Other,
         }
+    }
+}
+
+/// The top-level properties [`Facts::read`] looks up for a resource of `kind` (and
+/// [`Props`] checks in debug builds that it reads no other): callers may leave every
+/// other property out, which spares resolving them.
+pub(super) fn property_keys(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Server => &["networks"],
+        Kind::Port => &["network", "network_id", "fixed_ips"],
+        Kind::Subnet => &["network", "network_id"],
+        Kind::Router => &["external_gateway_info"],
+        Kind::RouterGateway => &["router_id", "network", "network_id"],
+        Kind::RouterInterface => &["router", "router_id", "subnet", "subnet_id"],
+        Kind::FloatingIp => &["floating_network", "floating_network_id"],
+        Kind::ExtraRoute => &["router_id"],
+        Kind::ExtraRouteSet => &["router"],
+        Kind::VpcGatewayAttachment | Kind::RouteTable => &["VpcId"],
+        Kind::FloatingIpAssociation | Kind::FloatingIpPortForward | Kind::Other => &[],
     }
 }
 

@@ -119,9 +119,10 @@ pub struct ResourceNode {
     /// `Fn::GetAtt`) in properties and metadata, after `if` branches are chosen.
     /// Empty for a resource with an `external_id` (Heat ignores them).
     pub references: Vec<String>,
-    /// The statically resolved properties, exactly as `resolved.resources.<name>.properties`
+    /// The statically resolved properties, as `resolved.resources.<name>.properties`
     /// in `shared/corpus/expected` (run-time functions kept as one-key maps); `null` when
-    /// the resource has none.
+    /// the resource has none. Only the top-level keys [`implicit_rule_properties`]
+    /// lists for the node's type are read: the others may be left out.
     pub properties: Value,
 }
 
@@ -152,6 +153,13 @@ impl ResourceNode {
         self.references = names.into_iter().map(Into::into).collect();
         self
     }
+}
+
+/// The top-level properties Heat's implicit-dependency rules read for a resource of
+/// type `resource_type` (empty for the types no rule looks at): the only ones a
+/// [`ResourceNode::properties`] needs, so callers can spare resolving the rest.
+pub fn implicit_rule_properties(resource_type: &str) -> &'static [&'static str] {
+    implicit::property_keys(types::Kind::of(resource_type))
 }
 
 /// The resource types of the nodes, each distinct type stored once.
