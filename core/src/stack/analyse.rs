@@ -9,6 +9,7 @@ use indexmap::IndexMap;
 use super::resources::{self, ResourceDefn};
 use super::scope::StackScope;
 use super::{Analysis, Graph, Inputs, Options};
+use crate::functions::path::Path;
 use crate::functions::{self, deps, pyfmt, Scope, Snippet};
 use crate::graph::FastMap;
 use crate::template::environment::ResolvedType;
@@ -253,11 +254,11 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
     let mut dependencies = Dependencies::new(defs);
     for (i, d) in defs.iter().enumerate().filter(|(_, d)| d.enabled) {
         let mut names: Vec<String> = Vec::new();
+        let heat_path = Path::root(&d.name); // Heat's `web.Properties`
         for (snippet, section) in [(&d.properties, "Properties"), (&d.metadata, "Metadata")] {
             if let Some(s) = snippet {
-                let found = deps::references(s, &format!("{}.{section}", d.name), &*scope)
+                deps::referenced_resources(s, &heat_path.part(section), &*scope, &mut names)
                     .map_err(|e| e.message)?;
-                names.extend(found.into_iter().map(|r| r.resource));
             }
         }
         let external = match &d.external_id {
@@ -698,9 +699,8 @@ fn validate_resource(
     }
     let v = t.version;
     let section = v.resources_section();
-    let prefix = |hot_key: &str| {
-        vec![section.to_string(), d.name.clone(), v.resource_key(hot_key).to_string()]
-    };
+    let resource_path = Path::root(section);
+    let resource_path = resource_path.part(&d.name);
     for (snippet, key) in [
         (&d.properties, "properties"),
         (&d.metadata, "metadata"),
@@ -709,7 +709,8 @@ fn validate_resource(
         (&d.external_id, "external_id"),
     ] {
         if let Some(s) = snippet {
-            deps::validate(s, &prefix(key), scope).map_err(|e| e.render())?;
+            deps::validate_path(s, &resource_path.part(v.resource_key(key)), scope)
+                .map_err(|e| e.render())?;
         }
     }
     if d.deletion_policy.as_deref() == Some("Snapshot") {
