@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use super::properties::{truthy_str, Props, Read, Resolver, Str};
 use super::types::Kind;
-use super::{FastMap as HashMap, ResourceNode, Types};
+use super::{FastMap as HashMap, Types};
 use crate::Value;
 
 /// What the rules read of one resource.
@@ -132,11 +132,11 @@ impl Index {
     }
 }
 
-/// The implicit edges `(dependent, dependency)` of `nodes` (sorted by name; indices
-/// are positions), given each node's explicit requirements.
+/// The implicit edges `(dependent, dependency)` of the resources `names` (sorted; indices
+/// are positions), given each one's properties and explicit requirements.
 pub(super) fn edges(
-    nodes: &[&ResourceNode],
-    index: &HashMap<&str, u32>,
+    names: &[&str],
+    properties: &[&Value],
     types: &Types,
     explicit: &[Vec<u32>],
 ) -> BTreeSet<(u32, u32)> {
@@ -147,19 +147,12 @@ pub(super) fn edges(
     {
         return BTreeSet::new(); // no rule owner: skip reading properties at all
     }
-    let resolver = Resolver::new(index, types);
-    let facts: Vec<Facts> =
-        nodes
-            .iter()
-            .zip(&kinds)
-            .map(|(n, &k)| {
-                if k == Kind::Other {
-                    Facts::Other
-                } else {
-                    Facts::read(k, &n.properties, &resolver)
-                }
-            })
-            .collect();
+    let resolver = Resolver::new(names, types);
+    let facts: Vec<Facts> = properties
+        .iter()
+        .zip(&kinds)
+        .map(|(p, &k)| if k == Kind::Other { Facts::Other } else { Facts::read(k, p, &resolver) })
+        .collect();
 
     let mut all_subnets = Vec::new(); // subnets whose network can be read
     let mut subnets_by_network = Index::default();

@@ -18,7 +18,7 @@
 //! A read that Heat would fail with ValueError or TypeError is `Err(ReadError)`; each
 //! rule decides, like Heat's code, whether that skips a pair or the whole rule.
 
-use super::{FastMap as HashMap, Types};
+use super::Types;
 
 use crate::Value;
 
@@ -82,16 +82,16 @@ pub const FUNCTIONS: &[&str] = &[
 
 /// Resolves run-time functions the way Heat does before anything is created.
 pub(crate) struct Resolver<'a> {
-    /// Resource name → index into `types`.
-    index: &'a HashMap<&'a str, u32>,
+    /// The resource names in order: a resource's index is its position.
+    names: &'a [&'a str],
     /// Resource types by index, for reference ids.
     types: &'a Types,
 }
 
 impl<'a> Resolver<'a> {
-    /// A resolver over the resources `index` numbers, whose types are `types`.
-    pub(crate) fn new(index: &'a HashMap<&'a str, u32>, types: &'a Types) -> Self {
-        Resolver { index, types }
+    /// A resolver over the resources `names` (sorted), whose types are `types`.
+    pub(crate) fn new(names: &'a [&'a str], types: &'a Types) -> Self {
+        Resolver { names, types }
     }
 
     /// `value` with every function replaced by what it gives before creation.
@@ -133,10 +133,10 @@ impl<'a> Resolver<'a> {
             }
             _ => return Some(Value::Null),
         };
-        Some(match self.index.get(reference.as_str()) {
-            Some(&i) => reference_id_before_create(self.types.of(i as usize), reference)
+        Some(match self.names.binary_search(&reference.as_str()) {
+            Ok(i) => reference_id_before_create(self.types.of(i), reference)
                 .map_or(Value::Null, Value::from),
-            None => Value::from(reference.as_str()),
+            Err(_) => Value::from(reference.as_str()),
         })
     }
 }
@@ -389,10 +389,10 @@ mod tests {
         &["n", "l", "absent", "network", "network_id", "networks", "uuid", "subnet", "subnet_id"];
 
     fn with_resolver(test: impl FnOnce(&Resolver<'_>)) {
-        let index: HashMap<&str, u32> = [("net", 0), ("vpc", 1), ("b", 2)].into_iter().collect();
+        let resources = ["b", "net", "vpc"];
         let names =
-            ["OS::Neutron::Net", "AWS::EC2::VPC", "AWS::S3::Bucket"].map(String::from).to_vec();
-        test(&Resolver::new(&index, &Types { names, of_node: vec![0, 1, 2] }));
+            ["AWS::S3::Bucket", "OS::Neutron::Net", "AWS::EC2::VPC"].map(String::from).to_vec();
+        test(&Resolver::new(&resources, &Types { names, of_node: vec![0, 1, 2] }));
     }
 
     #[test]

@@ -275,33 +275,22 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
             }
         } else {
             let mut requires = Vec::with_capacity(names.len() + 1);
-            let mut references = Vec::with_capacity(names.len());
-            for (dep, is_reference) in d
-                .depends_on
-                .iter()
-                .flatten()
-                .map(|n| (n, false))
-                .chain(names.iter().map(|n| (n, true)))
-            {
+            for dep in d.depends_on.iter().flatten().chain(&names) {
                 match position.get(dep.as_str()) {
-                    Some(&j) if defs[j as usize].enabled => {
-                        requires.push(j);
-                        if is_reference {
-                            references.push(j);
-                        }
-                    }
+                    Some(&j) if defs[j as usize].enabled => requires.push(j),
                     Some(_) => {}
                     None => return Err(FnErrorRef::bad(dep, &d.name)),
                 }
             }
-            dependencies.set(i, requires, references);
+            dependencies.set(i, requires);
         }
         names.sort_unstable();
         names.dedup();
         a.references.insert(d.name.clone(), names);
     }
+    let name_order = dependencies.name_order();
     let order = dependencies
-        .toposort()
+        .toposort(&name_order)
         .map_err(|cycle| cycle_message(&cycle, &dependencies, defs, &types))?;
 
     // Each resource in that order: validate_template.
@@ -339,16 +328,46 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
             a.conditions.insert(name.clone(), v);
         }
     }
-    let nodes = graph_nodes(defs, &dependencies, &types, scope);
+    // The graph module's view of the enabled resources, in name order: the registry's
+    // type (what Heat's plugin rules match on), explicit requirements and the
+    // statically resolved properties the plugin rules read.
+    let resource_type = |i: usize| match &types[i] {
+        Some(ResolvedType::Plugin(p)) => p.as_str(),
+        _ => defs[i].resource_type.as_str(),
+    };
+    let properties: Vec<Value> = name_order
+        .by_name
+        .iter()
+        .map(|&i| {
+            let i = i as usize;
+            rule_properties(defs[i].properties.as_ref(), resource_type(i), scope)
+        })
+        .collect();
+    let nodes = crate::graph::NamedNodes {
+        names: name_order.by_name.iter().map(|&i| defs[i as usize].name.as_str()).collect(),
+        types: name_order.by_name.iter().map(|&i| resource_type(i as usize)).collect(),
+        explicit: name_order
+            .by_name
+            .iter()
+            .map(|&i| {
+                let requires = &dependencies.requires[i as usize];
+                let mut ranks: Vec<u32> =
+                    requires.iter().map(|&j| name_order.rank[j as usize]).collect();
+                ranks.sort_unstable();
+                ranks
+            })
+            .collect(),
+        properties: properties.iter().collect(),
+    };
     let dependency_graph =
-        crate::graph::DependencyGraph::build(&nodes).map_err(|e| e.to_string())?;
+        crate::graph::DependencyGraph::from_named(nodes).map_err(|e| e.to_string())?;
     let mut graph = Graph::default();
-    for name in dependency_graph.resources() {
-        graph.requires.insert(
-            name.to_string(),
-            dependency_graph.requires(name).iter().map(|r| r.to_string()).collect(),
-        );
-    }
+    graph.requires = dependency_graph
+        .requirements()
+        .map(|(name, requires)| {
+            (name.to_string(), requires.into_iter().map(str::to_string).collect())
+        })
+        .collect();
     graph.edges =
         dependency_graph.edges().iter().map(|[x, y]| (x.to_string(), y.to_string())).collect();
     graph.implicit_edges = dependency_graph
@@ -364,41 +383,6 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
         scope.parameters.value(name).map_err(|e| e.message)?;
     }
     Ok(())
-}
-
-/// The graph module's view of the enabled resources: the registry's type (what Heat's
-/// plugin rules match on), explicit requirements and the statically resolved
-/// properties the plugin rules read.
-fn graph_nodes(
-    defs: &[ResourceDefn],
-    dependencies: &Dependencies<'_>,
-    types: &[Option<ResolvedType>],
-    scope: &StackScope,
-) -> Vec<crate::graph::ResourceNode> {
-    let names = |positions: &mut dyn Iterator<Item = &u32>| -> Vec<String> {
-        positions.map(|&j| defs[j as usize].name.clone()).collect()
-    };
-    defs.iter()
-        .enumerate()
-        .filter(|(_, d)| d.enabled)
-        .map(|(i, d)| {
-            let resource_type = match &types[i] {
-                Some(ResolvedType::Plugin(p)) => p.clone(),
-                _ => d.resource_type.clone(),
-            };
-            let (requires, references) = (&dependencies.requires[i], &dependencies.references[i]);
-            let depends_on =
-                names(&mut requires.iter().filter(|j| references.binary_search(j).is_err()));
-            let properties = rule_properties(d.properties.as_ref(), &resource_type, scope);
-            crate::graph::ResourceNode {
-                name: d.name.clone(),
-                resource_type,
-                depends_on,
-                references: names(&mut references.iter()),
-                properties,
-            }
-        })
-        .collect()
 }
 
 /// The statically resolved properties of a resource of `resource_type`, limited to
@@ -563,46 +547,46 @@ struct Dependencies<'a> {
     /// references), sorted by position, without duplicates. Empty for a disabled
     /// resource and for one with an `external_id`.
     requires: Vec<Vec<u32>>,
-    /// Per resource, those of `requires` that functions reference, sorted likewise.
-    references: Vec<Vec<u32>>,
+}
+
+/// The enabled resources in name order, the order Heat's toposort prefers and the
+/// graph numbers them in.
+struct NameOrder {
+    /// Positions of the enabled resources, sorted by name.
+    by_name: Vec<u32>,
+    /// Per position, its index in `by_name` (`u32::MAX` for a disabled resource).
+    rank: Vec<u32>,
 }
 
 impl<'a> Dependencies<'a> {
     fn new(defs: &'a [ResourceDefn]) -> Self {
-        Dependencies {
-            defs,
-            requires: vec![Vec::new(); defs.len()],
-            references: vec![Vec::new(); defs.len()],
-        }
+        Dependencies { defs, requires: vec![Vec::new(); defs.len()] }
     }
 
-    fn set(&mut self, i: usize, mut requires: Vec<u32>, mut references: Vec<u32>) {
+    fn set(&mut self, i: usize, mut requires: Vec<u32>) {
         requires.sort_unstable();
         requires.dedup();
-        references.sort_unstable();
-        references.dedup();
         self.requires[i] = requires;
-        self.references[i] = references;
     }
 
-    /// The enabled resources in name order.
-    fn by_name(&self) -> Vec<u32> {
-        let mut out: Vec<u32> =
+    fn name_order(&self) -> NameOrder {
+        let mut by_name: Vec<u32> =
             (0..self.defs.len() as u32).filter(|&i| self.defs[i as usize].enabled).collect();
-        out.sort_unstable_by(|&x, &y| self.defs[x as usize].name.cmp(&self.defs[y as usize].name));
-        out
+        by_name
+            .sort_unstable_by(|&x, &y| self.defs[x as usize].name.cmp(&self.defs[y as usize].name));
+        let mut rank = vec![u32::MAX; self.defs.len()];
+        for (r, &i) in by_name.iter().enumerate() {
+            rank[i as usize] = r as u32;
+        }
+        NameOrder { by_name, rank }
     }
 
     /// Heat's toposort with name order among ready resources: the smallest ready name
     /// first. The error lists the resources left in name order (cycle members and
     /// what depends on them).
-    fn toposort(&self) -> Result<Vec<u32>, Vec<u32>> {
+    fn toposort(&self, name_order: &NameOrder) -> Result<Vec<u32>, Vec<u32>> {
         use std::cmp::Reverse;
-        let by_name = self.by_name();
-        let mut rank = vec![u32::MAX; self.defs.len()];
-        for (r, &i) in by_name.iter().enumerate() {
-            rank[i as usize] = r as u32;
-        }
+        let NameOrder { by_name, rank } = name_order;
         // Dependents of each resource, flattened: those of `i` are
         // `dependents[start[i]..start[i + 1]]`.
         let mut start = vec![0u32; self.defs.len() + 1];
@@ -642,7 +626,7 @@ impl<'a> Dependencies<'a> {
         if order.len() == by_name.len() {
             Ok(order)
         } else {
-            Err(by_name.into_iter().filter(|&i| waiting[i as usize] > 0).collect())
+            Err(by_name.iter().copied().filter(|&i| waiting[i as usize] > 0).collect())
         }
     }
 }
