@@ -11,6 +11,9 @@
 
 use heat_sync::graph::ResourceNode;
 
+mod coordinated;
+pub use coordinated::coordinated_template;
+
 /// The benchmarks run with the allocator of the `heat-sync` command (core/src/main.rs).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -440,3 +440,44 @@ fn autoscaling_group_members_name_themselves_at_boot() {
     };
     assert_eq!(*count, None, "an AutoScalingGroup gathers its current members");
 }
+
+/// `n` coordinated servers, each reading the previous one's output.
+fn fleet(n: usize) -> String {
+    let mut t = String::from("heat_template_version: 2018-08-31\nresources:\n");
+    for i in 0..n {
+        let input = if i == 0 {
+            String::new()
+        } else {
+            format!(", inputs: {{up: {{get_attr: [s{}, out]}}}}", i - 1)
+        };
+        t.push_str(&format!(
+            "  s{i}:\n    type: OS::Nova::Server\n    properties: {{image: debian-12, flavor: m1.small}}\n    metadata:\n      heat_sync:\n        tool: script\n        roles: [{{name: r, run: \"heat-sync put out {i}\", outputs: {{out: out}}{input}}}]\n"
+        ));
+    }
+    t
+}
+
+#[test]
+fn warns_when_the_compiled_template_is_over_heats_size_limit() {
+    let compile_fleet = |n: usize| {
+        let inputs = heat_sync::stack::Inputs {
+            template_name: "fleet.yaml".into(),
+            template: fleet(n),
+            ..Default::default()
+        };
+        compile(&inputs, &Options::default()).unwrap()
+    };
+    let small = compile_fleet(10);
+    assert!(small.template_text.len() < 524_288);
+    assert!(small.warnings.iter().all(|w| w.code.as_str() != "template-too-large"));
+
+    let large = compile_fleet(150);
+    let size = large.template_text.len();
+    assert!(size > 524_288, "{size}");
+    let w: Vec<_> =
+        large.warnings.iter().filter(|w| w.code.as_str() == "template-too-large").collect();
+    assert_eq!(w.len(), 1, "{:?}", large.warnings);
+    assert_eq!(w[0].place, "fleet.yaml");
+    assert!(w[0].message.contains(&format!("is {size} bytes")), "{}", w[0].message);
+    assert!(w[0].message.contains("max_template_size"), "{}", w[0].message);
+}

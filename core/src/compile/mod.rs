@@ -154,15 +154,42 @@ pub fn compile(inputs: &Inputs, opts: &Options) -> crate::Result<Compiled> {
         yaml::write_document(&mut text, &t);
         text
     };
+    let mut warnings = a.problems.clone();
+    warnings.extend(size_warning(&inputs.template_name, template_text.len(), a.servers.len()));
     Ok(Compiled {
         template: t,
         template_text,
         stack_plan: plans::stack_plan(&a),
         server_plans,
         heat_values,
-        warnings: a.problems.clone(),
+        warnings,
         analysis: a,
     })
+}
+
+/// A warning when the compiled template is over Heat's default `max_template_size`:
+/// Heat refuses such a template at stack create unless the cloud raises the limit, so
+/// the author learns it now, not from a failed deployment. Each coordinated server
+/// carries its own user-data (a few kilobytes), so the size grows with their number; a
+/// group's members share one definition.
+fn size_warning(template_name: &str, size: usize, servers: usize) -> Option<Problem> {
+    let limit = crate::template::MAX_TEMPLATE_SIZE;
+    if size <= limit {
+        return None;
+    }
+    let place = if template_name.is_empty() { "<template>" } else { template_name };
+    Some(Problem::warning(
+        crate::dataflow::problem::Code::TemplateTooLarge,
+        place,
+        format!(
+            "the compiled template is {size} bytes, over Heat's default limit of {limit} \
+             (max_template_size in heat.conf): Heat refuses it unless the cloud raises that \
+             limit; it holds {servers} coordinated server definitions, about {} bytes each \
+             with their user-data (members of a ResourceGroup or AutoScalingGroup share \
+             one definition)",
+            size / servers.max(1)
+        ),
+    ))
 }
 
 fn add_parameters(t: &mut Value, a: &Analysis, opts: &Options) -> crate::Result<()> {

@@ -43,6 +43,8 @@ pub enum Code {
     SharedStackSecret,
     /// Heat itself rejects the template (its message, its place when it names one).
     InvalidTemplate,
+    /// The compiled template is larger than Heat accepts by default (`compile` only).
+    TemplateTooLarge,
 }
 
 impl Code {
@@ -61,6 +63,7 @@ impl Code {
             Code::SerializedBoot => "serialized-boot",
             Code::SharedStackSecret => "shared-stack-secret",
             Code::InvalidTemplate => "invalid-template",
+            Code::TemplateTooLarge => "template-too-large",
         }
     }
 }
