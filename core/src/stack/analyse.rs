@@ -361,22 +361,20 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
     };
     let dependency_graph =
         crate::graph::DependencyGraph::from_named(nodes).map_err(|e| e.to_string())?;
-    let mut graph = Graph::default();
-    graph.requires = dependency_graph
-        .requirements()
-        .map(|(name, requires)| {
-            (name.to_string(), requires.into_iter().map(str::to_string).collect())
-        })
-        .collect();
-    graph.edges =
-        dependency_graph.edges().iter().map(|[x, y]| (x.to_string(), y.to_string())).collect();
-    graph.implicit_edges = dependency_graph
-        .implicit_edges()
-        .iter()
-        .map(|[x, y]| (x.to_string(), y.to_string()))
-        .collect();
-    graph.creation_order =
-        dependency_graph.creation_order().iter().map(|n| n.to_string()).collect();
+    let pairs = |edges: Vec<[&str; 2]>| -> Vec<(String, String)> {
+        edges.into_iter().map(|[x, y]| (x.to_string(), y.to_string())).collect()
+    };
+    let graph = Graph {
+        edges: pairs(dependency_graph.edges()),
+        implicit_edges: pairs(dependency_graph.implicit_edges()),
+        creation_order: dependency_graph.creation_order().iter().map(|n| n.to_string()).collect(),
+        requires: dependency_graph
+            .requirements()
+            .map(|(name, requires)| {
+                (name.to_string(), requires.into_iter().map(str::to_string).collect())
+            })
+            .collect(),
+    };
     a.graph = Some(graph);
     a.dependency_graph = Some(dependency_graph);
     for name in scope.parameters.params.keys() {
