@@ -110,7 +110,7 @@ impl Analysis {
 
     /// The server index of a resource name.
     pub fn server(&self, resource: &str) -> Option<usize> {
-        self.servers.iter().position(|c| c.resource == resource)
+        self.source.server(resource).filter(|&i| i < self.servers.len())
     }
 
     /// The role (name) producing `output` on server `i`, `None` for agent attributes.

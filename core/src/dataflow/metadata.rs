@@ -252,6 +252,8 @@ pub fn read(
             servers.push(c);
         }
     }
+    source.server_index =
+        servers.iter().enumerate().map(|(i, c)| (c.resource.clone(), i)).collect();
     (servers, problems)
 }
 

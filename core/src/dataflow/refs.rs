@@ -74,7 +74,7 @@ pub enum Target {
 pub fn target(source: &Source, servers: &[Coordinated], name: &str, arg: &Value) -> Option<Target> {
     let resources = source.resources();
     let exists = |r: &str| resources.is_some_and(|m| m.contains_key(r));
-    let coordinated = |r: &str| servers.iter().position(|c| c.resource == r);
+    let coordinated = |r: &str| source.server(r).filter(|&i| i < servers.len());
     match name {
         "get_param" => {
             let p = match arg {
