@@ -481,3 +481,69 @@ fn warns_when_the_compiled_template_is_over_heats_size_limit() {
     assert!(w[0].message.contains(&format!("is {size} bytes")), "{}", w[0].message);
     assert!(w[0].message.contains("max_template_size"), "{}", w[0].message);
 }
+
+#[test]
+fn parameter_values_given_at_stack_create_reach_the_servers() {
+    // `release` has a default; `tag` is built from it. Both are known at compile time
+    // (check shows them static), but a stack created with another `release` must hand
+    // that one to the role, as Heat hands it to every other resource.
+    let template = r#"
+heat_template_version: 2018-08-31
+parameters:
+  release: {type: string, default: "1.0"}
+resources:
+  app:
+    type: OS::Nova::Server
+    properties: {image: debian-12, flavor: m1.small}
+    metadata:
+      heat_sync:
+        tool: script
+        roles:
+          - name: deploy
+            run: "true"
+            inputs:
+              release: {get_param: release}
+              tag: {list_join: ["-", [app, {get_param: release}]]}
+              fixed: a-b
+"#;
+    let inputs = heat_sync::stack::Inputs {
+        template_name: "release.yaml".into(),
+        template: template.into(),
+        ..Default::default()
+    };
+    let compiled = compile(&inputs, &Options::default()).unwrap();
+    let sources: Vec<&InputSource> =
+        compiled.server_plans[0].roles[0].inputs.iter().map(|i| &i.source).collect();
+    // Parameter-derived inputs are tokens Heat fills in; the literal one stays a value.
+    let token = |s: &InputSource| match s {
+        InputSource::Static { value: Value::String(v), .. } => v.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(token(sources[0]), "@@heat_sync_v0@@");
+    assert_eq!(token(sources[1]), "@@heat_sync_v1@@");
+    assert_eq!(token(sources[2]), "a-b");
+    let params =
+        compiled.template.pointer("/resources/app/properties/user_data/str_replace/params");
+    let params = params.expect("user-data substitutes the tokens");
+    // (HOT 2016-10-14 on: Heat writes each token's whole source as JSON.)
+    assert_eq!(params["@@heat_sync_v0@@"]["value"], serde_json::json!({"get_param": "release"}));
+    assert_eq!(
+        params["@@heat_sync_v1@@"]["value"],
+        serde_json::json!({"list_join": ["-", ["app", {"get_param": "release"}]]})
+    );
+    // check shows what is known now; a local run uses the values compile was given.
+    let classes: Vec<&str> = compiled.analysis.resolved[0][0].iter().map(|r| r.class()).collect();
+    assert_eq!(classes, ["static", "heat", "static"]);
+    let local = simulate_plans(
+        &compiled,
+        &SimulateOptions {
+            address: "127.0.0.1:2181".into(),
+            stack_id: "sid".into(),
+            stack_name: "s".into(),
+            secret: None,
+        },
+    )
+    .unwrap();
+    let values: Vec<String> = local[0].roles[0].inputs.iter().map(|i| token(&i.source)).collect();
+    assert_eq!(values, ["1.0", "app-1.0", "a-b"]);
+}

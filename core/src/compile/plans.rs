@@ -43,6 +43,9 @@ pub struct HeatValue {
     pub expr: Value,
     /// True when it reads a hidden parameter.
     pub secret: bool,
+    /// Its value with the parameter values compile was given (defaults included), for
+    /// a local run (`simulate`); `None` when only Heat knows it.
+    pub known: Option<Value>,
 }
 
 /// The member part of a coordinated server's id inside its own plan.
@@ -106,16 +109,21 @@ fn producer_id(a: &Analysis, server: usize, member: Option<&str>) -> ServerId {
     }
 }
 
-/// The plan's source of one classified input; `heat` makes the source of a
-/// Heat-resolved value.
+/// The plan's source of one classified input; `heat` makes the source of a value Heat
+/// resolves at deploy time (its expression, whether it is secret, and its compile-time
+/// value when it has one). A value from parameters is one: a parameter given at stack
+/// create must reach the server.
 fn source(
     a: &Analysis,
     r: &Resolved,
-    heat: &mut impl FnMut(&Value, bool) -> InputSource,
+    heat: &mut impl FnMut(&Value, bool, Option<&Value>) -> InputSource,
 ) -> InputSource {
     match r {
-        Resolved::Static { value } => InputSource::Static { value: value.clone(), secret: false },
-        Resolved::Heat { expr, secret } => heat(expr, *secret),
+        Resolved::Static { value, params_expr: None } => {
+            InputSource::Static { value: value.clone(), secret: false }
+        }
+        Resolved::Static { value, params_expr: Some(expr) } => heat(expr, false, Some(value)),
+        Resolved::Heat { expr, secret } => heat(expr, *secret, None),
         Resolved::Wait { server, member, output } => {
             let id = producer_id(a, *server, member.as_deref());
             InputSource::Wait {
@@ -146,7 +154,7 @@ fn source(
 fn roles(
     a: &Analysis,
     si: usize,
-    mut heat: impl FnMut(&Value, bool) -> InputSource,
+    mut heat: impl FnMut(&Value, bool, Option<&Value>) -> InputSource,
 ) -> Vec<PlanRole> {
     let c = &a.servers[si];
     c.roles
@@ -194,7 +202,7 @@ pub fn stack_plan(a: &Analysis) -> StackPlan {
                     .as_ref()
                     .map(|g| GroupInfo { group_type: g.kind.type_name().into(), count: g.count }),
                 tool: c.tool,
-                roles: roles(a, si, |expr, secret| InputSource::Static {
+                roles: roles(a, si, |expr, secret, _| InputSource::Static {
                     value: expr.clone(),
                     secret,
                 }),
@@ -209,9 +217,14 @@ pub fn stack_plan(a: &Analysis) -> StackPlan {
 pub fn server_plan(a: &Analysis, si: usize) -> (ServerPlan, Vec<HeatValue>) {
     let c = &a.servers[si];
     let mut values = Vec::new();
-    let roles = roles(a, si, |expr, secret| {
+    let roles = roles(a, si, |expr, secret, known| {
         let token = format!("@@heat_sync_v{}@@", values.len());
-        values.push(HeatValue { token: token.clone(), expr: expr.clone(), secret });
+        values.push(HeatValue {
+            token: token.clone(),
+            expr: expr.clone(),
+            secret,
+            known: known.cloned(),
+        });
         InputSource::Static { value: Value::String(token), secret }
     });
     let member = member_token(c);

@@ -18,6 +18,12 @@ pub enum Resolved {
     Static {
         /// The value.
         value: Value,
+        /// The template's expression, when the value comes from template parameters
+        /// (their defaults, or values given to `check`/`compile`). A compiled template
+        /// lets Heat evaluate it at deploy time, so that a parameter value given at
+        /// stack create reaches the server as it reaches every other resource; the
+        /// value is what `check`, `graph` and `simulate` show and use.
+        params_expr: Option<Value>,
     },
     /// Left to Heat as a function in the user-data (parameters without values, hidden
     /// parameters, attributes of resources that are not coordinated).
@@ -305,10 +311,12 @@ fn classify(
         return super::expression::classify(source, servers, input, problems);
     }
     if !has_calls {
-        return Resolved::Static { value: input.expr.clone() };
+        return Resolved::Static { value: input.expr.clone(), params_expr: None };
     }
     match refs::resolve_static(source, &input.expr) {
-        Some(value) => Resolved::Static { value },
+        Some(value) => {
+            Resolved::Static { value, params_expr: refs::params_expr(source, &input.expr) }
+        }
         None => Resolved::Heat {
             expr: input.expr.clone(),
             secret: refs::reads_hidden(source, &input.expr),

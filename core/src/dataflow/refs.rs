@@ -351,6 +351,16 @@ fn pseudo_param(name: &str) -> Option<&'static str> {
     .find(|p| *p == name)
 }
 
+/// `v` itself when it reads a template or pseudo parameter anywhere: a value that
+/// depends on what is given at stack create (see [`super::analysis::Resolved::Static`]).
+pub fn params_expr(source: &Source, v: &Value) -> Option<Value> {
+    let mut reads = false;
+    walk(v, "", &mut |_, name, arg| {
+        reads |= matches!(target(source, &[], name, arg), Some(Target::Param(_)));
+    });
+    reads.then(|| v.clone())
+}
+
 /// True when `v` reads a hidden parameter anywhere.
 pub fn reads_hidden(source: &Source, v: &Value) -> bool {
     let mut hidden = false;
