@@ -31,43 +31,62 @@ pub fn references(
     scope: &dyn Scope,
 ) -> Result<Vec<Reference>, FnError> {
     let mut out = Vec::new();
-    walk(snippet, &Path::root(path), scope, &mut out)?;
+    walk(snippet, &Path::root(path), scope, true, &mut |path, call, resource, attribute| {
+        out.push(Reference {
+            resource,
+            path: path.render(),
+            function: call.name.clone(),
+            attribute,
+        })
+    })?;
     Ok(out)
 }
+
+/// The names of the resources `snippet` references, as [`references`] finds them
+/// (and failing as it does), appended to `out`: the dependency graph's input, without
+/// rendering a path per reference.
+pub fn referenced_resources(
+    snippet: &Snippet,
+    path: &Path<'_>,
+    scope: &dyn Scope,
+    out: &mut Vec<String>,
+) -> Result<(), FnError> {
+    walk(snippet, path, scope, false, &mut |_, _, resource, _| out.push(resource))
+}
+
+/// What a walk does with each reference: its path, call, resource name and (when
+/// asked for) static attribute name.
+type OnReference<'f> = dyn FnMut(&Path<'_>, &Call, String, Option<String>) + 'f;
 
 fn walk(
     snippet: &Snippet,
     path: &Path<'_>,
     scope: &dyn Scope,
-    out: &mut Vec<Reference>,
+    with_attribute: bool,
+    found: &mut OnReference<'_>,
 ) -> Result<(), FnError> {
     match snippet {
         Snippet::Data(_) | Snippet::Nothing => Ok(()),
         Snippet::Map(items) => {
             for (k, v) in items {
-                walk(v, &path.key(k), scope, out)?;
+                walk(v, &path.key(k), scope, with_attribute, found)?;
             }
             Ok(())
         }
         Snippet::List(items) => {
             for (i, v) in items.iter().enumerate() {
-                walk(v, &path.index(i), scope, out)?;
+                walk(v, &path.index(i), scope, with_attribute, found)?;
             }
             Ok(())
         }
         Snippet::Call(call) => {
-            walk(&call.args, &path.key(&call.name), scope, out)?;
-            if let Some((target, attribute)) = target_of(call, scope)? {
+            walk(&call.args, &path.key(&call.name), scope, with_attribute, found)?;
+            if let Some((target, attribute)) = target_of(call, scope, with_attribute)? {
                 let name = resource_name(&target)?;
                 if !scope.is_enabled_resource(&name) {
                     return Err(FnError::bad_reference(&name, &path.render()));
                 }
-                out.push(Reference {
-                    resource: name,
-                    path: path.render(),
-                    function: call.name.clone(),
-                    attribute,
-                });
+                found(path, call, name, attribute);
             }
             Ok(())
         }
@@ -82,13 +101,18 @@ fn resource_name(v: &Value) -> Result<String, FnError> {
     }
 }
 
-/// For a referencing call: the resolved resource name and, for `get_attr`, the
-/// static attribute name.
-fn target_of(call: &Call, scope: &dyn Scope) -> Result<Option<(Value, Option<String>)>, FnError> {
+/// For a referencing call: the resolved resource name and, for `get_attr` when
+/// `with_attribute`, the static attribute name (its failures are ignored).
+fn target_of(
+    call: &Call,
+    scope: &dyn Scope,
+    with_attribute: bool,
+) -> Result<Option<(Value, Option<String>)>, FnError> {
     match call.func {
         Func::GetResource => Ok(Some((eval::resolve(&call.args, scope)?, None))),
         f if f.is_get_attr() => {
             let (name, attr) = get_attr_parts(call);
+            let attr = attr.filter(|_| with_attribute);
             let attr = attr.and_then(|a| eval::resolve(a, scope).ok()).and_then(|a| match a {
                 Value::String(s) => Some(s),
                 _ => None,
@@ -154,7 +178,17 @@ pub fn validate(
     scope: &dyn Scope,
 ) -> Result<(), ValidationError> {
     let root = path.join(".");
-    validate_at(snippet, &Path::root(&root), scope)
+    validate_path(snippet, &Path::root(&root), scope)
+}
+
+/// [`validate`] with the leading parts given as a path (built of [`Path::part`]s,
+/// which render as the joined parts do), rendered only for a message.
+pub fn validate_path(
+    snippet: &Snippet,
+    path: &Path<'_>,
+    scope: &dyn Scope,
+) -> Result<(), ValidationError> {
+    validate_at(snippet, path, scope)
         .map_err(|(p, message)| ValidationError { path: vec![p], message })
 }
 

@@ -33,6 +33,20 @@ pub fn parse(raw: &Value, path: &str, scope: &dyn Scope) -> Result<Snippet, Pars
     Parser { table: &scope.version().functions, scope }.parse(raw, &Path::root(path))
 }
 
+/// [`parse`] with the path of `raw` given unrendered (rendered only for a message).
+pub fn parse_at(raw: &Value, path: &Path<'_>, scope: &dyn Scope) -> Result<Snippet, ParseError> {
+    Parser { table: &scope.version().functions, scope }.parse(raw, path)
+}
+
+/// [`parse_condition`] with the path of `raw` given unrendered.
+pub fn parse_condition_at(
+    raw: &Value,
+    path: &Path<'_>,
+    scope: &dyn Scope,
+) -> Result<Snippet, ParseError> {
+    Parser { table: &scope.version().condition_functions, scope }.parse(raw, path)
+}
+
 /// Parses `raw` with the version's condition function table (the conditions section
 /// and `condition` fields).
 pub fn parse_condition(raw: &Value, path: &str, scope: &dyn Scope) -> Result<Snippet, ParseError> {

@@ -10,6 +10,9 @@ pub enum Seg<'a> {
     Key(&'a str),
     /// A list index.
     Index(usize),
+    /// A further part of the start (a resource name, a section key): joined with `.`
+    /// like a key, but never shown as an index, whatever its characters.
+    Part(&'a str),
 }
 
 /// A path: a segment and the path it extends.
@@ -28,6 +31,12 @@ impl<'a> Path<'a> {
     /// This path extended by a key.
     pub fn key(&'a self, key: &'a str) -> Path<'a> {
         Path { parent: Some(self), seg: Seg::Key(key) }
+    }
+
+    /// This path extended by a part of its start ([`Seg::Part`]): a root built
+    /// from parts without formatting it first.
+    pub fn part(&'a self, part: &'a str) -> Path<'a> {
+        Path { parent: Some(self), seg: Seg::Part(part) }
     }
 
     /// This path extended by a list index.
@@ -53,7 +62,7 @@ impl<'a> Path<'a> {
         for seg in self.segments() {
             match seg {
                 Seg::Root(r) => out.push_str(r),
-                Seg::Key(k) => {
+                Seg::Key(k) | Seg::Part(k) => {
                     out.push('.');
                     out.push_str(k);
                 }
@@ -73,7 +82,7 @@ impl<'a> Path<'a> {
                 Seg::Key(k) if !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()) => {
                     out.push_str(&format!("[{k}]"))
                 }
-                Seg::Key(k) => {
+                Seg::Key(k) | Seg::Part(k) => {
                     if !out.is_empty() {
                         out.push('.');
                     }
@@ -83,5 +92,23 @@ impl<'a> Path<'a> {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_render_as_a_joined_root() {
+        let joined = Path::root("resources.123.properties");
+        let joined = joined.key("7");
+        let root = Path::root("resources");
+        let name = root.part("123");
+        let parts = name.part("properties");
+        let parts = parts.key("7");
+        assert_eq!(parts.render(), joined.render());
+        assert_eq!(parts.render_validation(), joined.render_validation());
+        assert_eq!(parts.render_validation(), "resources.123.properties[7]");
     }
 }

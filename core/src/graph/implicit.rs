@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use super::properties::{truthy_str, Props, Read, Resolver, Str};
 use super::types::Kind;
-use super::{FastMap as HashMap, ResourceNode, Types};
+use super::{FastMap as HashMap, Types};
 use crate::Value;
 
 /// What the rules read of one resource.
@@ -32,7 +32,7 @@ enum Facts {
 
 impl Facts {
     fn read(kind: Kind, props: &Value, resolver: &Resolver<'_>) -> Facts {
-        let p = Props::new(props, resolver);
+        let p = Props::new(props, resolver, property_keys(kind));
         match kind {
             Kind::Server => Facts::Server {
                 networks: p.list_of_maps("networks").and_then(|entries| {
@@ -92,6 +92,25 @@ impl Facts {
     }
 }
 
+/// The top-level properties [`Facts::read`] looks up for a resource of `kind` (and
+/// [`Props`] checks in debug builds that it reads no other): callers may leave every
+/// other property out, which spares resolving them.
+pub(super) fn property_keys(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Server => &["networks"],
+        Kind::Port => &["network", "network_id", "fixed_ips"],
+        Kind::Subnet => &["network", "network_id"],
+        Kind::Router => &["external_gateway_info"],
+        Kind::RouterGateway => &["router_id", "network", "network_id"],
+        Kind::RouterInterface => &["router", "router_id", "subnet", "subnet_id"],
+        Kind::FloatingIp => &["floating_network", "floating_network_id"],
+        Kind::ExtraRoute => &["router_id"],
+        Kind::ExtraRouteSet => &["router"],
+        Kind::VpcGatewayAttachment | Kind::RouteTable => &["VpcId"],
+        Kind::FloatingIpAssociation | Kind::FloatingIpPortForward | Kind::Other => &[],
+    }
+}
+
 /// Python's `value or None`.
 fn or_none(value: Str) -> Str {
     value.filter(|s| !s.is_empty())
@@ -113,11 +132,11 @@ impl Index {
     }
 }
 
-/// The implicit edges `(dependent, dependency)` of `nodes` (sorted by name; indices
-/// are positions), given each node's explicit requirements.
+/// The implicit edges `(dependent, dependency)` of the resources `names` (sorted; indices
+/// are positions), given each one's properties and explicit requirements.
 pub(super) fn edges(
-    nodes: &[&ResourceNode],
-    index: &HashMap<&str, u32>,
+    names: &[&str],
+    properties: &[&Value],
     types: &Types,
     explicit: &[Vec<u32>],
 ) -> BTreeSet<(u32, u32)> {
@@ -128,19 +147,12 @@ pub(super) fn edges(
     {
         return BTreeSet::new(); // no rule owner: skip reading properties at all
     }
-    let resolver = Resolver::new(index, types);
-    let facts: Vec<Facts> =
-        nodes
-            .iter()
-            .zip(&kinds)
-            .map(|(n, &k)| {
-                if k == Kind::Other {
-                    Facts::Other
-                } else {
-                    Facts::read(k, &n.properties, &resolver)
-                }
-            })
-            .collect();
+    let resolver = Resolver::new(names, types);
+    let facts: Vec<Facts> = properties
+        .iter()
+        .zip(&kinds)
+        .map(|(p, &k)| if k == Kind::Other { Facts::Other } else { Facts::read(k, p, &resolver) })
+        .collect();
 
     let mut all_subnets = Vec::new(); // subnets whose network can be read
     let mut subnets_by_network = Index::default();

@@ -119,9 +119,10 @@ pub struct ResourceNode {
     /// `Fn::GetAtt`) in properties and metadata, after `if` branches are chosen.
     /// Empty for a resource with an `external_id` (Heat ignores them).
     pub references: Vec<String>,
-    /// The statically resolved properties, exactly as `resolved.resources.<name>.properties`
+    /// The statically resolved properties, as `resolved.resources.<name>.properties`
     /// in `shared/corpus/expected` (run-time functions kept as one-key maps); `null` when
-    /// the resource has none.
+    /// the resource has none. Only the top-level keys [`implicit_rule_properties`]
+    /// lists for the node's type are read: the others may be left out.
     pub properties: Value,
 }
 
@@ -154,6 +155,13 @@ impl ResourceNode {
     }
 }
 
+/// The top-level properties Heat's implicit-dependency rules read for a resource of
+/// type `resource_type` (empty for the types no rule looks at): the only ones a
+/// [`ResourceNode::properties`] needs, so callers can spare resolving the rest.
+pub fn implicit_rule_properties(resource_type: &str) -> &'static [&'static str] {
+    implicit::property_keys(types::Kind::of(resource_type))
+}
+
 /// The resource types of the nodes, each distinct type stored once.
 #[derive(Debug, Clone)]
 pub(crate) struct Types {
@@ -174,6 +182,20 @@ impl Types {
         let per_type: Vec<T> = self.names.iter().map(|t| f(t)).collect();
         self.of_node.iter().map(|&t| per_type[t as usize]).collect()
     }
+}
+
+/// The graph's input with the resources numbered in name order.
+pub(crate) struct NamedNodes<'a> {
+    /// The resource names, sorted, without duplicates: a resource's number is its
+    /// position.
+    pub(crate) names: Vec<&'a str>,
+    /// Per resource, its type (as [`ResourceNode::resource_type`]).
+    pub(crate) types: Vec<&'a str>,
+    /// Per resource, the resources it requires explicitly: sorted, without
+    /// duplicates.
+    pub(crate) explicit: Vec<Vec<u32>>,
+    /// Per resource, its properties (as [`ResourceNode::properties`]).
+    pub(crate) properties: Vec<&'a Value>,
 }
 
 /// Whether an edge comes from the template or from a resource plugin's rule.
@@ -212,17 +234,6 @@ impl DependencyGraph {
         }
         let index: FastMap<&str, u32> =
             sorted.iter().enumerate().map(|(i, n)| (n.name.as_str(), i as u32)).collect();
-        // Types are few: each is stored once and nodes point at it.
-        let mut type_ids: FastMap<&str, u32> = FastMap::default();
-        let mut types: Vec<String> = Vec::new();
-        let mut node_types: Vec<u32> = Vec::with_capacity(sorted.len());
-        for node in &sorted {
-            let id = *type_ids.entry(node.resource_type.as_str()).or_insert_with(|| {
-                types.push(node.resource_type.clone());
-                types.len() as u32 - 1
-            });
-            node_types.push(id);
-        }
 
         // Explicit requirements per node, sorted and without duplicates.
         let mut explicit: Vec<Vec<u32>> = Vec::with_capacity(sorted.len());
@@ -243,12 +254,37 @@ impl DependencyGraph {
             requires.dedup();
             explicit.push(requires);
         }
+        Self::from_named(NamedNodes {
+            names: sorted.iter().map(|n| n.name.as_str()).collect(),
+            types: sorted.iter().map(|n| n.resource_type.as_str()).collect(),
+            explicit,
+            properties: sorted.iter().map(|n| &n.properties).collect(),
+        })
+    }
+
+    /// [`DependencyGraph::build`] from nodes already numbered in name order (the
+    /// template core has them so, and spares building [`ResourceNode`]s). Fails only
+    /// on a cycle.
+    pub(crate) fn from_named(nodes: NamedNodes<'_>) -> Result<Self, GraphError> {
+        debug_assert!(nodes.names.windows(2).all(|w| w[0] < w[1]), "names sorted, distinct");
+        let NamedNodes { names, types: node_type_names, explicit, properties } = nodes;
+        // Types are few: each is stored once and nodes point at it.
+        let mut type_ids: FastMap<&str, u32> = FastMap::default();
+        let mut types: Vec<String> = Vec::new();
+        let mut node_types: Vec<u32> = Vec::with_capacity(names.len());
+        for resource_type in node_type_names {
+            let id = *type_ids.entry(resource_type).or_insert_with(|| {
+                types.push(resource_type.to_string());
+                types.len() as u32 - 1
+            });
+            node_types.push(id);
+        }
         let types = Types { names: types, of_node: node_types };
-        let implicit = implicit::edges(&sorted, &index, &types, &explicit);
+        let implicit = implicit::edges(&names, &properties, &types, &explicit);
 
         let edge_count = explicit.iter().map(Vec::len).sum::<usize>() + implicit.len();
-        let mut graph = DiGraph::with_capacity(sorted.len(), edge_count);
-        for _ in &sorted {
+        let mut graph = DiGraph::with_capacity(names.len(), edge_count);
+        for _ in &names {
             graph.add_node(());
         }
         for (from, requires) in explicit.iter().enumerate() {
@@ -269,7 +305,7 @@ impl DependencyGraph {
         }
 
         let mut this = DependencyGraph {
-            names: sorted.iter().map(|n| n.name.clone()).collect(),
+            names: names.iter().map(|n| n.to_string()).collect(),
             types,
             graph,
             order: Vec::new(),
@@ -313,10 +349,13 @@ impl DependencyGraph {
         self.edges_where(|kind| kind == EdgeKind::Implicit)
     }
 
-    /// The resources `name` requires (explicit and implicit), sorted; empty for a name
-    /// that is not in the graph.
-    pub fn requires(&self, name: &str) -> Vec<&str> {
-        let Some(i) = self.index(name) else { return Vec::new() };
+    /// Every resource in name order with the resources it requires (explicit and
+    /// implicit), sorted: [`DependencyGraph::requires`] of each.
+    pub fn requirements(&self) -> impl Iterator<Item = (&str, Vec<&str>)> + '_ {
+        (0..self.names.len()).map(|i| (self.names[i].as_str(), self.requires_of(i)))
+    }
+
+    fn requires_of(&self, i: usize) -> Vec<&str> {
         let mut requires: Vec<usize> = self
             .graph
             .neighbors_directed(NodeIndex::new(i), Direction::Outgoing)
@@ -324,6 +363,15 @@ impl DependencyGraph {
             .collect();
         requires.sort_unstable();
         requires.into_iter().map(|j| self.names[j].as_str()).collect()
+    }
+
+    /// The resources `name` requires (explicit and implicit), sorted; empty for a name
+    /// that is not in the graph.
+    pub fn requires(&self, name: &str) -> Vec<&str> {
+        match self.index(name) {
+            Some(i) => self.requires_of(i),
+            None => Vec::new(),
+        }
     }
 
     /// Whether the edge `dependent -> dependency` exists, and of which kind.

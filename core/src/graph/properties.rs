@@ -18,7 +18,7 @@
 //! A read that Heat would fail with ValueError or TypeError is `Err(ReadError)`; each
 //! rule decides, like Heat's code, whether that skips a pair or the whole rule.
 
-use super::{FastMap as HashMap, Types};
+use super::Types;
 
 use crate::Value;
 
@@ -82,16 +82,16 @@ pub const FUNCTIONS: &[&str] = &[
 
 /// Resolves run-time functions the way Heat does before anything is created.
 pub(crate) struct Resolver<'a> {
-    /// Resource name → index into `types`.
-    index: &'a HashMap<&'a str, u32>,
+    /// The resource names in order: a resource's index is its position.
+    names: &'a [&'a str],
     /// Resource types by index, for reference ids.
     types: &'a Types,
 }
 
 impl<'a> Resolver<'a> {
-    /// A resolver over the resources `index` numbers, whose types are `types`.
-    pub(crate) fn new(index: &'a HashMap<&'a str, u32>, types: &'a Types) -> Self {
-        Resolver { index, types }
+    /// A resolver over the resources `names` (sorted), whose types are `types`.
+    pub(crate) fn new(names: &'a [&'a str], types: &'a Types) -> Self {
+        Resolver { names, types }
     }
 
     /// `value` with every function replaced by what it gives before creation.
@@ -133,10 +133,10 @@ impl<'a> Resolver<'a> {
             }
             _ => return Some(Value::Null),
         };
-        Some(match self.index.get(reference.as_str()) {
-            Some(&i) => reference_id_before_create(self.types.of(i as usize), reference)
+        Some(match self.names.binary_search(&reference.as_str()) {
+            Ok(i) => reference_id_before_create(self.types.of(i), reference)
                 .map_or(Value::Null, Value::from),
-            None => Value::from(reference.as_str()),
+            Err(_) => Value::from(reference.as_str()),
         })
     }
 }
@@ -241,16 +241,33 @@ fn coerce_string(value: &Value) -> Read<String> {
 pub(crate) struct Props<'v> {
     map: Option<&'v crate::Map>,
     resolver: &'v Resolver<'v>,
+    /// For a resource's top-level properties, the keys a rule may read (callers may
+    /// leave the others out: `implicit::property_keys`); `None` for nested maps.
+    keys: Option<&'static [&'static str]>,
 }
 
 impl<'v> Props<'v> {
-    /// A resource's properties (`None` or a non-map reads as no properties).
-    pub(crate) fn new(properties: &'v Value, resolver: &'v Resolver<'v>) -> Self {
-        Props { map: properties.as_object(), resolver }
+    /// A resource's properties (`None` or a non-map reads as no properties), of which
+    /// only `keys` may be read.
+    pub(crate) fn new(
+        properties: &'v Value,
+        resolver: &'v Resolver<'v>,
+        keys: &'static [&'static str],
+    ) -> Self {
+        Props { map: properties.as_object(), resolver, keys: Some(keys) }
+    }
+
+    /// Nested properties (a Map property or a list item): any key may be read.
+    fn nested(&self, map: Option<&'v crate::Map>) -> Props<'v> {
+        Props { map, resolver: self.resolver, keys: None }
     }
 
     /// The raw value of `key`, if present.
     fn lookup(&self, key: &str) -> Option<&'v Value> {
+        debug_assert!(
+            self.keys.map_or(true, |keys| keys.contains(&key)),
+            "property {key} is read but missing from implicit::property_keys"
+        );
         let map = self.map?;
         // Property maps are small: a scan beats hashing the key (serde_json's map uses
         // SipHash).
@@ -306,15 +323,14 @@ impl<'v> Props<'v> {
     /// A top-level Map property with a schema: None when absent; `Err` when it is not a
     /// map, or when one of `required` keys is missing (Heat reads every schema key).
     pub(crate) fn map(&self, key: &str, required: &[&str]) -> Read<Option<Props<'v>>> {
-        let empty = Props { map: None, resolver: self.resolver };
         match self.get_raw(key) {
             None => Ok(None),
             // `_get_map(None)` reads `{}`, whose required keys are then missing.
             Some(Raw::Resolved(Value::Null) | Raw::Data(Value::Null)) if required.is_empty() => {
-                Ok(Some(empty))
+                Ok(Some(self.nested(None)))
             }
             Some(Raw::Data(Value::Object(m))) if required.iter().all(|k| m.contains_key(*k)) => {
-                Ok(Some(Props { map: Some(m), resolver: self.resolver }))
+                Ok(Some(self.nested(Some(m))))
             }
             Some(_) => Err(ReadError),
         }
@@ -323,17 +339,16 @@ impl<'v> Props<'v> {
     /// A top-level List of Maps: None when absent, `[]` for null, `Err` when it or an
     /// item is not of that shape.
     pub(crate) fn list_of_maps(&self, key: &str) -> Read<Option<Vec<Props<'v>>>> {
-        let empty = Props { map: None, resolver: self.resolver };
         match self.get_raw(key) {
             None => Ok(None),
             Some(Raw::Resolved(Value::Null) | Raw::Data(Value::Null)) => Ok(Some(Vec::new())),
             Some(Raw::Data(Value::Array(items))) => items
                 .iter()
                 .map(|item| match item {
-                    Value::Null => Ok(Props { map: None, ..empty }),
+                    Value::Null => Ok(self.nested(None)),
                     Value::Object(m) => match self.resolver.function_call(m) {
-                        None => Ok(Props { map: Some(m), ..empty }),
-                        Some(Value::Null) => Ok(Props { map: None, ..empty }),
+                        None => Ok(self.nested(Some(m))),
+                        Some(Value::Null) => Ok(self.nested(None)),
                         Some(_) => Err(ReadError),
                     },
                     _ => Err(ReadError),
@@ -369,11 +384,15 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// Every key these tests read.
+    const ALL: &[&str] =
+        &["n", "l", "absent", "network", "network_id", "networks", "uuid", "subnet", "subnet_id"];
+
     fn with_resolver(test: impl FnOnce(&Resolver<'_>)) {
-        let index: HashMap<&str, u32> = [("net", 0), ("vpc", 1), ("b", 2)].into_iter().collect();
+        let resources = ["b", "net", "vpc"];
         let names =
-            ["OS::Neutron::Net", "AWS::EC2::VPC", "AWS::S3::Bucket"].map(String::from).to_vec();
-        test(&Resolver::new(&index, &Types { names, of_node: vec![0, 1, 2] }));
+            ["AWS::S3::Bucket", "OS::Neutron::Net", "AWS::EC2::VPC"].map(String::from).to_vec();
+        test(&Resolver::new(&resources, &Types { names, of_node: vec![0, 1, 2] }));
     }
 
     #[test]
@@ -406,7 +425,7 @@ mod tests {
     fn strings_read_like_heat_properties() {
         with_resolver(|r| {
             let v = json!({"network": null, "n": 3, "l": [1], "network_id": "pub"});
-            let p = Props::new(&v, r);
+            let p = Props::new(&v, r, ALL);
             assert_eq!(p.string("n", None, false), Ok(Some("3".into())));
             assert_eq!(p.string("l", None, false), Err(ReadError));
             assert_eq!(p.string("absent", None, false), Ok(None));
@@ -414,11 +433,11 @@ mod tests {
             // `network: ''` and `network_id: pub` are not both truthy: the old value wins.
             assert_eq!(p.string("network", Some("network_id"), true), Ok(Some("pub".into())));
             let only_null = json!({"network": null});
-            let p = Props::new(&only_null, r);
+            let p = Props::new(&only_null, r, ALL);
             assert_eq!(p.string("network", Some("network_id"), true), Ok(Some(String::new())));
             let calls =
                 json!({"network": {"get_resource": "net"}, "networks": {"get_attr": ["x", "y"]}});
-            let p = Props::new(&calls, r);
+            let p = Props::new(&calls, r, ALL);
             assert_eq!(p.string("network", None, true), Ok(Some(String::new())));
             assert!(matches!(p.list_of_maps("networks"), Ok(Some(items)) if items.is_empty()));
         });
@@ -428,7 +447,7 @@ mod tests {
     fn nested_items_translate_from_the_resolved_value() {
         with_resolver(|r| {
             let v = json!({"uuid": {"get_resource": "net"}, "subnet_id": "s"});
-            let p = Props::new(&v, r);
+            let p = Props::new(&v, r, ALL);
             assert_eq!(p.nested_string("network", Some("uuid")), Ok(None));
             assert_eq!(p.nested_string("subnet", Some("subnet_id")), Ok(Some("s".into())));
         });

@@ -9,6 +9,7 @@ use indexmap::IndexMap;
 use super::resources::{self, ResourceDefn};
 use super::scope::StackScope;
 use super::{Analysis, Graph, Inputs, Options};
+use crate::functions::path::Path;
 use crate::functions::{self, deps, pyfmt, Scope, Snippet};
 use crate::graph::FastMap;
 use crate::template::environment::ResolvedType;
@@ -194,13 +195,16 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
         deps::validate(snippet, &[], &*scope).map_err(|e| e.render())?;
     }
 
-    // Resource definitions (conditions decide which are enabled), then types.
+    // Resource definitions (conditions decide which are enabled), then types. From
+    // here on a resource is its position in `defs`; the per-resource tables are
+    // vectors in that order.
     let defs = resources::definitions(t, scope)?;
     scope.enabled = defs.iter().filter(|d| d.enabled).map(|d| d.name.clone()).collect();
     let registry = a.environment.registry();
-    let mut deferred: HashMap<String, String> = HashMap::new();
-    let mut property_names: HashMap<String, Option<PropertyNames>> = HashMap::new();
-    for d in defs.iter().filter(|d| d.enabled) {
+    let mut deferred: Vec<Option<String>> = vec![None; defs.len()];
+    let mut property_names: Vec<Option<PropertyNames>> = vec![None; defs.len()];
+    let mut types: Vec<Option<ResolvedType>> = vec![None; defs.len()];
+    for (i, d) in defs.iter().enumerate().filter(|(_, d)| d.enabled) {
         if d.name.contains('/') {
             return Err("Resource name may not contain \"/\"".into());
         }
@@ -214,30 +218,27 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
                     .insert(d.name.clone(), (!open).then_some(rt.attributes.as_slice()));
                 // NoneResource and the removed types built on it accept any property.
                 let any_property = rt.properties.is_empty() && rt.any_attribute;
-                property_names.insert(
-                    d.name.clone(),
-                    (!any_property).then_some(std::borrow::Cow::Borrowed(rt.properties.as_slice())),
-                );
+                property_names[i] =
+                    (!any_property).then_some(std::borrow::Cow::Borrowed(rt.properties.as_slice()));
             }
             ResolvedType::Template { template, user } => {
                 scope.attributes.insert(d.name.clone(), None);
                 match provider_template(template, *user, &scope.files) {
-                    Ok(params) => {
-                        property_names
-                            .insert(d.name.clone(), Some(std::borrow::Cow::Owned(params)));
-                    }
+                    Ok(params) => property_names[i] = Some(std::borrow::Cow::Owned(params)),
                     Err(ProviderError::Deferred(msg)) => {
-                        deferred.insert(d.name.clone(), msg);
-                        property_names
-                            .insert(d.name.clone(), Some(std::borrow::Cow::Owned(vec![])));
+                        deferred[i] = Some(msg);
+                        property_names[i] = Some(std::borrow::Cow::Owned(vec![]));
                     }
                     Err(ProviderError::Fatal(msg)) => return Err(msg),
                 }
             }
         }
-        a.resolved_types.insert(d.name.clone(), resolved);
+        types[i] = Some(resolved);
     }
     a.resources = defs;
+    let defs = &a.resources;
+    a.resolved_types =
+        defs.iter().zip(&types).filter_map(|(d, t)| Some((d.name.clone(), t.clone()?))).collect();
 
     // Duplicate names between parameters and resources.
     let dups: BTreeSet<&String> =
@@ -248,25 +249,22 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
     }
 
     // Explicit dependencies, then the toposort Heat validates in.
-    let mut requires: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for d in a.resources.iter().filter(|d| d.enabled) {
+    let position: FastMap<&str, u32> =
+        defs.iter().enumerate().map(|(i, d)| (d.name.as_str(), i as u32)).collect();
+    let mut dependencies = Dependencies::new(defs);
+    for (i, d) in defs.iter().enumerate().filter(|(_, d)| d.enabled) {
         let mut names: Vec<String> = Vec::new();
-        let mut refs: BTreeSet<String> = BTreeSet::new();
+        let heat_path = Path::root(&d.name); // Heat's `web.Properties`
         for (snippet, section) in [(&d.properties, "Properties"), (&d.metadata, "Metadata")] {
             if let Some(s) = snippet {
-                let found = deps::references(s, &format!("{}.{section}", d.name), &*scope)
+                deps::referenced_resources(s, &heat_path.part(section), &*scope, &mut names)
                     .map_err(|e| e.message)?;
-                for r in found {
-                    refs.insert(r.resource.clone());
-                    names.push(r.resource);
-                }
             }
         }
         let external = match &d.external_id {
             Some(s) => functions::resolve(s, &*scope).ok().filter(pyfmt::truthy),
             None => None,
         };
-        let mut set = BTreeSet::new();
         if let Some(ext) = external {
             if d.depends_on.as_ref().is_some_and(|v| !v.is_empty()) {
                 return Err(format!(
@@ -276,26 +274,30 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
                 ));
             }
         } else {
-            for dep in d.depends_on.iter().flatten().chain(names.iter()) {
-                if scope.enabled.contains(dep) {
-                    set.insert(dep.clone());
-                } else if !scope.all_resources.contains(dep) {
-                    return Err(FnErrorRef::bad(dep, &d.name));
+            let mut requires = Vec::with_capacity(names.len() + 1);
+            for dep in d.depends_on.iter().flatten().chain(&names) {
+                match position.get(dep.as_str()) {
+                    Some(&j) if defs[j as usize].enabled => requires.push(j),
+                    Some(_) => {}
+                    None => return Err(FnErrorRef::bad(dep, &d.name)),
                 }
             }
+            dependencies.set(i, requires);
         }
-        a.references.insert(d.name.clone(), refs.into_iter().collect());
-        requires.insert(d.name.clone(), set);
+        names.sort_unstable();
+        names.dedup();
+        a.references.insert(d.name.clone(), names);
     }
-    let order = toposort(&requires)
-        .map_err(|cycle| cycle_message(&cycle, &requires, &a.resources, &a.resolved_types))?;
+    let name_order = dependencies.name_order();
+    let order = dependencies
+        .toposort(&name_order)
+        .map_err(|cycle| cycle_message(&cycle, &dependencies, defs, &types))?;
 
     // Each resource in that order: validate_template.
-    let by_name: FastMap<&str, &ResourceDefn> =
-        a.resources.iter().map(|d| (d.name.as_str(), d)).collect();
-    for name in &order {
-        let d = by_name[name.as_str()];
-        validate_resource(d, t, scope, &deferred, &property_names, &a.resolved_types)?;
+    for &i in &order {
+        let i = i as usize;
+        let names = property_names[i].as_ref();
+        validate_resource(&defs[i], t, scope, deferred[i].as_ref(), names, types[i].as_ref())?;
     }
 
     // Outputs.
@@ -326,25 +328,53 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
             a.conditions.insert(name.clone(), v);
         }
     }
-    let nodes = graph_nodes(&a.resources, &requires, &a.references, &a.resolved_types, scope);
-    let dependency_graph =
-        crate::graph::DependencyGraph::build(&nodes).map_err(|e| e.to_string())?;
-    let mut graph = Graph::default();
-    for name in dependency_graph.resources() {
-        graph.requires.insert(
-            name.to_string(),
-            dependency_graph.requires(name).iter().map(|r| r.to_string()).collect(),
-        );
-    }
-    graph.edges =
-        dependency_graph.edges().iter().map(|[x, y]| (x.to_string(), y.to_string())).collect();
-    graph.implicit_edges = dependency_graph
-        .implicit_edges()
+    // The graph module's view of the enabled resources, in name order: the registry's
+    // type (what Heat's plugin rules match on), explicit requirements and the
+    // statically resolved properties the plugin rules read.
+    let resource_type = |i: usize| match &types[i] {
+        Some(ResolvedType::Plugin(p)) => p.as_str(),
+        _ => defs[i].resource_type.as_str(),
+    };
+    let properties: Vec<Value> = name_order
+        .by_name
         .iter()
-        .map(|[x, y]| (x.to_string(), y.to_string()))
+        .map(|&i| {
+            let i = i as usize;
+            rule_properties(defs[i].properties.as_ref(), resource_type(i), scope)
+        })
         .collect();
-    graph.creation_order =
-        dependency_graph.creation_order().iter().map(|n| n.to_string()).collect();
+    let nodes = crate::graph::NamedNodes {
+        names: name_order.by_name.iter().map(|&i| defs[i as usize].name.as_str()).collect(),
+        types: name_order.by_name.iter().map(|&i| resource_type(i as usize)).collect(),
+        explicit: name_order
+            .by_name
+            .iter()
+            .map(|&i| {
+                let requires = &dependencies.requires[i as usize];
+                let mut ranks: Vec<u32> =
+                    requires.iter().map(|&j| name_order.rank[j as usize]).collect();
+                ranks.sort_unstable();
+                ranks
+            })
+            .collect(),
+        properties: properties.iter().collect(),
+    };
+    let dependency_graph =
+        crate::graph::DependencyGraph::from_named(nodes).map_err(|e| e.to_string())?;
+    let pairs = |edges: Vec<[&str; 2]>| -> Vec<(String, String)> {
+        edges.into_iter().map(|[x, y]| (x.to_string(), y.to_string())).collect()
+    };
+    let graph = Graph {
+        edges: pairs(dependency_graph.edges()),
+        implicit_edges: pairs(dependency_graph.implicit_edges()),
+        creation_order: dependency_graph.creation_order().iter().map(|n| n.to_string()).collect(),
+        requires: dependency_graph
+            .requirements()
+            .map(|(name, requires)| {
+                (name.to_string(), requires.into_iter().map(str::to_string).collect())
+            })
+            .collect(),
+    };
     a.graph = Some(graph);
     a.dependency_graph = Some(dependency_graph);
     for name in scope.parameters.params.keys() {
@@ -353,47 +383,26 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
     Ok(())
 }
 
-/// The graph module's view of the enabled resources: the registry's type (what Heat's
-/// plugin rules match on), explicit requirements and the statically resolved
-/// properties.
-fn graph_nodes(
-    defs: &[ResourceDefn],
-    requires: &BTreeMap<String, BTreeSet<String>>,
-    references: &HashMap<String, Vec<String>>,
-    types: &HashMap<String, ResolvedType>,
-    scope: &StackScope,
-) -> Vec<crate::graph::ResourceNode> {
-    defs.iter()
-        .filter(|d| d.enabled)
-        .map(|d| {
-            let resource_type = match types.get(&d.name) {
-                Some(ResolvedType::Plugin(p)) => p.clone(),
-                _ => d.resource_type.clone(),
-            };
-            let reqs = &requires[&d.name];
-            let refs: Vec<String> = references
-                .get(&d.name)
-                .into_iter()
-                .flatten()
-                .filter(|r| reqs.contains(*r))
-                .cloned()
-                .collect();
-            let depends_on: Vec<String> =
-                reqs.iter().filter(|r| !refs.contains(r)).cloned().collect();
-            let properties = d
-                .properties
-                .as_ref()
-                .map(|p| functions::eval::partial_value(p, scope))
-                .unwrap_or(Value::Null);
-            crate::graph::ResourceNode {
-                name: d.name.clone(),
-                resource_type,
-                depends_on,
-                references: refs,
-                properties,
+/// The statically resolved properties of a resource of `resource_type`, limited to
+/// those Heat's implicit-dependency rules read: resolving every property of every
+/// resource was most of the cost of building the graph's input.
+fn rule_properties(properties: Option<&Snippet>, resource_type: &str, scope: &StackScope) -> Value {
+    let keys = crate::graph::implicit_rule_properties(resource_type);
+    match properties {
+        None => Value::Null,
+        Some(_) if keys.is_empty() => Value::Null,
+        Some(Snippet::Map(items)) => {
+            let mut out = crate::Map::new();
+            for (k, v) in items.iter().filter(|(k, _)| keys.contains(&k.as_str())) {
+                if let Some(v) = functions::partial(v, scope).value {
+                    out.insert(k.clone(), v);
+                }
             }
-        })
-        .collect()
+            Value::Object(out)
+        }
+        // A function giving the whole map (`get_param`, `map_merge`, ...).
+        Some(other) => functions::eval::partial_value(other, scope),
+    }
 }
 
 /// The property names a resource accepts (a built-in type's, or a provider template's
@@ -528,44 +537,100 @@ fn parse_conditions(t: &Template, scope: &mut StackScope) -> Result<(), String> 
     Ok(())
 }
 
-/// Heat's toposort with name order among ready resources: the smallest ready name
-/// first. The error lists the resources left (cycle members and what depends on
-/// them).
-pub(super) fn toposort(
-    requires: &BTreeMap<String, BTreeSet<String>>,
-) -> Result<Vec<String>, Vec<String>> {
-    let mut remaining: FastMap<&str, usize> = FastMap::default();
-    let mut dependents: FastMap<&str, Vec<&str>> = FastMap::default();
-    for (name, reqs) in requires {
-        remaining.insert(name, reqs.len());
-        for r in reqs {
-            dependents.entry(r.as_str()).or_default().push(name);
-        }
+/// The explicit requirements of the enabled resources, by position in the resource
+/// definitions: what Heat's validation toposort and the graph read.
+struct Dependencies<'a> {
+    defs: &'a [ResourceDefn],
+    /// Per resource, the enabled resources it requires (`depends_on` and function
+    /// references), sorted by position, without duplicates. Empty for a disabled
+    /// resource and for one with an `external_id`.
+    requires: Vec<Vec<u32>>,
+}
+
+/// The enabled resources in name order, the order Heat's toposort prefers and the
+/// graph numbers them in.
+struct NameOrder {
+    /// Positions of the enabled resources, sorted by name.
+    by_name: Vec<u32>,
+    /// Per position, its index in `by_name` (`u32::MAX` for a disabled resource).
+    rank: Vec<u32>,
+}
+
+impl<'a> Dependencies<'a> {
+    fn new(defs: &'a [ResourceDefn]) -> Self {
+        Dependencies { defs, requires: vec![Vec::new(); defs.len()] }
     }
-    let mut ready: BinaryHeap<std::cmp::Reverse<&str>> =
-        remaining.iter().filter(|(_, n)| **n == 0).map(|(k, _)| std::cmp::Reverse(*k)).collect();
-    let mut order = Vec::with_capacity(requires.len());
-    while let Some(std::cmp::Reverse(n)) = ready.pop() {
-        order.push(n.to_string());
-        for d in dependents.get(n).into_iter().flatten() {
-            let c = remaining.get_mut(d).expect("known");
-            *c -= 1;
-            if *c == 0 {
-                ready.push(std::cmp::Reverse(d));
+
+    fn set(&mut self, i: usize, mut requires: Vec<u32>) {
+        requires.sort_unstable();
+        requires.dedup();
+        self.requires[i] = requires;
+    }
+
+    fn name_order(&self) -> NameOrder {
+        let mut by_name: Vec<u32> =
+            (0..self.defs.len() as u32).filter(|&i| self.defs[i as usize].enabled).collect();
+        by_name
+            .sort_unstable_by(|&x, &y| self.defs[x as usize].name.cmp(&self.defs[y as usize].name));
+        let mut rank = vec![u32::MAX; self.defs.len()];
+        for (r, &i) in by_name.iter().enumerate() {
+            rank[i as usize] = r as u32;
+        }
+        NameOrder { by_name, rank }
+    }
+
+    /// Heat's toposort with name order among ready resources: the smallest ready name
+    /// first. The error lists the resources left in name order (cycle members and
+    /// what depends on them).
+    fn toposort(&self, name_order: &NameOrder) -> Result<Vec<u32>, Vec<u32>> {
+        use std::cmp::Reverse;
+        let NameOrder { by_name, rank } = name_order;
+        // Dependents of each resource, flattened: those of `i` are
+        // `dependents[start[i]..start[i + 1]]`.
+        let mut start = vec![0u32; self.defs.len() + 1];
+        for reqs in &self.requires {
+            for &r in reqs {
+                start[r as usize + 1] += 1;
             }
         }
-    }
-    if order.len() == requires.len() {
-        Ok(order)
-    } else {
-        let done: HashSet<&str> = order.iter().map(String::as_str).collect();
-        Err(requires.keys().filter(|k| !done.contains(k.as_str())).cloned().collect())
+        for i in 0..self.defs.len() {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut dependents = vec![0u32; start[self.defs.len()] as usize];
+        for (i, reqs) in self.requires.iter().enumerate() {
+            for &r in reqs {
+                dependents[fill[r as usize] as usize] = i as u32;
+                fill[r as usize] += 1;
+            }
+        }
+        let mut waiting: Vec<u32> = self.requires.iter().map(|r| r.len() as u32).collect();
+        let mut ready: BinaryHeap<Reverse<u32>> = by_name
+            .iter()
+            .filter(|&&i| waiting[i as usize] == 0)
+            .map(|&i| Reverse(rank[i as usize]))
+            .collect();
+        let mut order = Vec::with_capacity(by_name.len());
+        while let Some(Reverse(r)) = ready.pop() {
+            let i = by_name[r as usize];
+            order.push(i);
+            for &d in &dependents[start[i as usize] as usize..start[i as usize + 1] as usize] {
+                waiting[d as usize] -= 1;
+                if waiting[d as usize] == 0 {
+                    ready.push(Reverse(rank[d as usize]));
+                }
+            }
+        }
+        if order.len() == by_name.len() {
+            Ok(order)
+        } else {
+            Err(by_name.iter().copied().filter(|&i| waiting[i as usize] > 0).collect())
+        }
     }
 }
 
-fn class_name(name: &str, defs: &[ResourceDefn], types: &HashMap<String, ResolvedType>) -> String {
-    let _ = defs;
-    match types.get(name) {
+fn class_name(resolved: Option<&ResolvedType>) -> String {
+    match resolved {
         Some(ResolvedType::Plugin(p)) => {
             resource_types::get(p).map(|t| t.class.clone()).unwrap_or_default()
         }
@@ -573,22 +638,29 @@ fn class_name(name: &str, defs: &[ResourceDefn], types: &HashMap<String, Resolve
     }
 }
 
+/// Heat's message for the resources `left` (in name order) that the toposort could
+/// not order.
 fn cycle_message(
-    left: &[String],
-    requires: &BTreeMap<String, BTreeSet<String>>,
+    left: &[u32],
+    dependencies: &Dependencies<'_>,
     defs: &[ResourceDefn],
-    types: &HashMap<String, ResolvedType>,
+    types: &[Option<ResolvedType>],
 ) -> String {
-    let left_set: HashSet<&str> = left.iter().map(String::as_str).collect();
-    let node = |n: &str| format!("{} \"{n}\"", class_name(n, defs, types));
+    let left_set: HashSet<u32> = left.iter().copied().collect();
+    let node = |i: u32| {
+        let i = i as usize;
+        format!("{} \"{}\"", class_name(types[i].as_ref()), defs[i].name)
+    };
     let parts: Vec<String> = left
         .iter()
-        .map(|n| {
-            let reqs: Vec<String> = requires[n]
+        .map(|&n| {
+            let mut reqs: Vec<u32> = dependencies.requires[n as usize]
                 .iter()
-                .filter(|r| left_set.contains(r.as_str()))
-                .map(|r| node(r))
+                .copied()
+                .filter(|r| left_set.contains(r))
                 .collect();
+            reqs.sort_unstable_by(|&x, &y| defs[x as usize].name.cmp(&defs[y as usize].name));
+            let reqs: Vec<String> = reqs.into_iter().map(node).collect();
             format!("{}: {{{}}}", node(n), reqs.join(", "))
         })
         .collect();
@@ -600,18 +672,17 @@ fn validate_resource(
     d: &ResourceDefn,
     t: &Template,
     scope: &StackScope,
-    deferred: &HashMap<String, String>,
-    property_names: &HashMap<String, Option<PropertyNames>>,
-    types: &HashMap<String, ResolvedType>,
+    deferred: Option<&String>,
+    property_names: Option<&PropertyNames>,
+    resolved: Option<&ResolvedType>,
 ) -> Result<(), String> {
-    if let Some(msg) = deferred.get(&d.name) {
+    if let Some(msg) = deferred {
         return Err(msg.clone());
     }
     let v = t.version;
     let section = v.resources_section();
-    let prefix = |hot_key: &str| {
-        vec![section.to_string(), d.name.clone(), v.resource_key(hot_key).to_string()]
-    };
+    let resource_path = Path::root(section);
+    let resource_path = resource_path.part(&d.name);
     for (snippet, key) in [
         (&d.properties, "properties"),
         (&d.metadata, "metadata"),
@@ -620,11 +691,12 @@ fn validate_resource(
         (&d.external_id, "external_id"),
     ] {
         if let Some(s) = snippet {
-            deps::validate(s, &prefix(key), scope).map_err(|e| e.render())?;
+            deps::validate_path(s, &resource_path.part(v.resource_key(key)), scope)
+                .map_err(|e| e.render())?;
         }
     }
     if d.deletion_policy.as_deref() == Some("Snapshot") {
-        let supported = match types.get(&d.name) {
+        let supported = match resolved {
             Some(ResolvedType::Plugin(p)) => resource_types::get(p).is_some_and(|t| t.snapshot),
             _ => false,
         };
@@ -637,8 +709,7 @@ fn validate_resource(
             ));
         }
     }
-    if let (Some(Snippet::Map(items)), Some(ResolvedType::Plugin(p))) =
-        (&d.update_policy, types.get(&d.name))
+    if let (Some(Snippet::Map(items)), Some(ResolvedType::Plugin(p))) = (&d.update_policy, resolved)
     {
         let allowed = resource_types::get(p).map(|t| t.update_policy.clone()).unwrap_or_default();
         if let Some((k, _)) = items.iter().find(|(k, _)| !allowed.contains(k)) {
@@ -649,9 +720,7 @@ fn validate_resource(
             ));
         }
     }
-    if let (Some(Snippet::Map(items)), Some(Some(names))) =
-        (&d.properties, property_names.get(&d.name))
-    {
+    if let (Some(Snippet::Map(items)), Some(names)) = (&d.properties, property_names) {
         if let Some((k, _)) = items.iter().find(|(k, _)| !names.contains(k)) {
             return Err(format!(
                 "Property error: {section}.{}.{}: Unknown Property {k}",

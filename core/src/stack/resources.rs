@@ -2,6 +2,7 @@
 //! `resource_definitions`, `outputs`).
 
 use super::scope::StackScope;
+use crate::functions::path::Path;
 use crate::functions::{self, pyfmt, Scope, Snippet};
 use crate::template::{sections::py_type, Dialect, Template};
 use crate::Value;
@@ -37,6 +38,16 @@ pub struct ResourceDefn {
     pub enabled: bool,
 }
 
+/// `map.get(key)` for the few keys of a resource definition: comparing them beats
+/// hashing the key (serde_json's map uses SipHash).
+fn small_map_get<'m>(map: &'m crate::Map, key: &str) -> Option<&'m Value> {
+    if map.len() <= 16 {
+        map.iter().find_map(|(k, v)| (k == key).then_some(v))
+    } else {
+        map.get(key)
+    }
+}
+
 fn type_error(name: &str, key: &str, typename: &str) -> String {
     format!("Resource {name} {key} type must be {typename}")
 }
@@ -47,19 +58,20 @@ pub fn definitions(t: &Template, scope: &StackScope) -> Result<Vec<ResourceDefn>
     let v = t.version;
     let section = v.resources_section();
     let mut out = Vec::with_capacity(t.resources().len());
+    let section_path = Path::root(section);
     for (name, data) in t.resources() {
         let Value::Object(data) = data else {
             return Err(format!("'{}' object has no attribute 'get'", py_type(data)));
         };
         let key = |hot: &str| v.resource_key(hot);
-        let field = |hot: &str| data.get(key(hot));
-        let path = |hot: &str| format!("{section}.{name}.{}", key(hot));
+        let field = |hot: &str| small_map_get(data, key(hot));
+        let resource_path = section_path.part(name);
         let parse = |hot: &str| -> Result<Option<Snippet>, String> {
             match field(hot) {
                 None => Ok(None),
-                Some(raw) => {
-                    functions::parse(raw, &path(hot), scope).map(Some).map_err(|e| e.to_string())
-                }
+                Some(raw) => functions::parse::parse_at(raw, &resource_path.part(key(hot)), scope)
+                    .map(Some)
+                    .map_err(|e| e.to_string()),
             }
         };
         let Some(_) = field("type") else {
@@ -137,8 +149,12 @@ pub fn definitions(t: &Template, scope: &StackScope) -> Result<Vec<ResourceDefn>
         let mut condition = None;
         if v.has_conditions {
             if let Some(raw) = field("condition") {
-                let parsed = functions::parse_condition(raw, &path("condition"), scope)
-                    .map_err(|e| e.to_string())?;
+                let parsed = functions::parse::parse_condition_at(
+                    raw,
+                    &resource_path.part(key("condition")),
+                    scope,
+                )
+                .map_err(|e| e.to_string())?;
                 match &parsed {
                     Snippet::Data(Value::String(_) | Value::Bool(_)) | Snippet::Call(_) => {}
                     _ => {

@@ -21,7 +21,14 @@ pub(crate) fn parse(text: &str) -> Option<Value> {
     if !acceptable_characters(text.as_bytes()) {
         return None;
     }
-    let mut p = Parser { s: text.as_bytes(), text, pos: 0, depth: 0 };
+    let mut p = Parser {
+        s: text.as_bytes(),
+        text,
+        pos: 0,
+        depth: 0,
+        entries: Vec::new(),
+        items: Vec::new(),
+    };
     let Some(indent) = p.next_content_line()? else {
         return Some(Value::Null);
     };
@@ -60,6 +67,11 @@ struct Parser<'a> {
     /// Nesting of the node being read: deep documents go to the reference parser,
     /// which has its own limit and message, instead of overflowing the stack here.
     depth: usize,
+    /// The entries of the mappings being read, innermost last: each mapping is
+    /// built once its size is known, with no growing and rehashing on the way.
+    entries: Vec<(String, Value)>,
+    /// The items of the sequences being read, likewise.
+    items: Vec<Value>,
 }
 
 /// YAML limits an implicit key to 1024 characters; longer ones (in bytes, which are
@@ -253,7 +265,13 @@ impl<'a> Parser<'a> {
     }
 
     fn block_mapping(&mut self, indent: usize) -> Option<Value> {
-        let mut map = Map::new();
+        let base = self.entries.len();
+        let map = self.block_mapping_entries(indent);
+        self.finish_mapping(base, map)
+    }
+
+    /// The entries of a block mapping, pushed onto `self.entries`.
+    fn block_mapping_entries(&mut self, indent: usize) -> Option<()> {
         loop {
             let key = self.key()?;
             self.skip_spaces();
@@ -270,7 +288,7 @@ impl<'a> Parser<'a> {
             } else {
                 self.inline_value(indent as isize)?
             };
-            map.insert(key, value);
+            self.entries.push((key, value));
             match self.next_content_line()? {
                 Some(i) if i == indent => {
                     self.pos += i;
@@ -279,9 +297,33 @@ impl<'a> Parser<'a> {
                     }
                 }
                 Some(i) if i > indent => return None,
-                _ => return Some(Value::Object(map)),
+                _ => return Some(()),
             }
         }
+    }
+
+    /// The mapping of the entries pushed since `base` (a later duplicate key replaces
+    /// the value and keeps the first one's place, as inserting one by one does);
+    /// `None` (and the entries dropped) when reading them gave up.
+    fn finish_mapping(&mut self, base: usize, read: Option<()>) -> Option<Value> {
+        if read.is_none() {
+            self.entries.truncate(base);
+            return None;
+        }
+        let mut map = Map::with_capacity(self.entries.len() - base);
+        for (key, value) in self.entries.drain(base..) {
+            map.insert(key, value);
+        }
+        Some(Value::Object(map))
+    }
+
+    /// The sequence of the items pushed since `base`, as [`Self::finish_mapping`].
+    fn finish_sequence(&mut self, base: usize, read: Option<()>) -> Option<Value> {
+        if read.is_none() {
+            self.items.truncate(base);
+            return None;
+        }
+        Some(Value::Array(self.items.drain(base..).collect()))
     }
 
     fn dash_at(&self, indent: usize) -> bool {
@@ -302,7 +344,7 @@ impl<'a> Parser<'a> {
                 if text == "<<" {
                     return None;
                 }
-                return self.after_colon(key_string(&resolve_plain(text)));
+                return self.after_colon(plain_key(text));
             }
         };
         self.skip_spaces();
@@ -317,7 +359,13 @@ impl<'a> Parser<'a> {
     }
 
     fn block_sequence(&mut self, indent: usize) -> Option<Value> {
-        let mut items = Vec::new();
+        let base = self.items.len();
+        let read = self.block_sequence_items(indent);
+        self.finish_sequence(base, read)
+    }
+
+    /// The items of a block sequence, pushed onto `self.items`.
+    fn block_sequence_items(&mut self, indent: usize) -> Option<()> {
         loop {
             // At the dash.
             self.pos += 1;
@@ -336,11 +384,11 @@ impl<'a> Parser<'a> {
             } else {
                 self.inline_value(indent as isize)?
             };
-            items.push(item);
+            self.items.push(item);
             match self.next_content_line()? {
                 Some(i) if i == indent && self.dash_at(i) => self.pos += i,
                 Some(i) if i > indent => return None,
-                _ => return Some(Value::Array(items)),
+                _ => return Some(()),
             }
         }
     }
@@ -498,50 +546,61 @@ impl<'a> Parser<'a> {
     fn flow_node_at(&mut self, parent: isize) -> Option<Value> {
         match self.peek()? {
             b'[' => {
-                let mut items = Vec::new();
-                let mut more = self.flow_open(b']', parent)?;
-                while more {
-                    items.push(self.flow_node(parent)?);
-                    more = self.flow_next(b']', parent)?;
-                }
-                Some(Value::Array(items))
+                let base = self.items.len();
+                let read = self.flow_sequence_items(parent);
+                self.finish_sequence(base, read)
             }
             b'{' => {
-                let mut map = Map::new();
-                let mut more = self.flow_open(b'}', parent)?;
-                while more {
-                    // After a quoted key `:` is the value indicator even without a
-                    // space (JSON's `{"a":1}`); after a plain one it needs the space.
-                    let (key, quoted) = match self.peek()? {
-                        b'"' => (self.double_quoted()?, true),
-                        b'\'' => (self.single_quoted()?, true),
-                        b'[' | b'{' => return None,
-                        _ => match self.flow_plain()? {
-                            "<<" => return None,
-                            t => (key_string(&resolve_plain(t)), false),
-                        },
-                    };
-                    self.skip_spaces();
-                    if self.peek() != Some(b':')
-                        || !(quoted || self.is_break_or_space(self.pos + 1))
-                    {
-                        return None;
-                    }
-                    self.pos += 1;
-                    self.flow_space(parent)?;
-                    if matches!(self.peek(), Some(b',' | b'}')) {
-                        return None;
-                    }
-                    let value = self.flow_node(parent)?;
-                    map.insert(key, value);
-                    more = self.flow_next(b'}', parent)?;
-                }
-                Some(Value::Object(map))
+                let base = self.entries.len();
+                let read = self.flow_mapping_entries(parent);
+                self.finish_mapping(base, read)
             }
             b'"' => self.double_quoted().map(Value::String),
             b'\'' => self.single_quoted().map(Value::String),
             _ => self.flow_plain().map(resolve_plain),
         }
+    }
+
+    /// The items of a flow sequence, pushed onto `self.items`.
+    fn flow_sequence_items(&mut self, parent: isize) -> Option<()> {
+        let mut more = self.flow_open(b']', parent)?;
+        while more {
+            let item = self.flow_node(parent)?;
+            self.items.push(item);
+            more = self.flow_next(b']', parent)?;
+        }
+        Some(())
+    }
+
+    /// The entries of a flow mapping, pushed onto `self.entries`.
+    fn flow_mapping_entries(&mut self, parent: isize) -> Option<()> {
+        let mut more = self.flow_open(b'}', parent)?;
+        while more {
+            // After a quoted key `:` is the value indicator even without a
+            // space (JSON's `{"a":1}`); after a plain one it needs the space.
+            let (key, quoted) = match self.peek()? {
+                b'"' => (self.double_quoted()?, true),
+                b'\'' => (self.single_quoted()?, true),
+                b'[' | b'{' => return None,
+                _ => match self.flow_plain()? {
+                    "<<" => return None,
+                    t => (plain_key(t), false),
+                },
+            };
+            self.skip_spaces();
+            if self.peek() != Some(b':') || !(quoted || self.is_break_or_space(self.pos + 1)) {
+                return None;
+            }
+            self.pos += 1;
+            self.flow_space(parent)?;
+            if matches!(self.peek(), Some(b',' | b'}')) {
+                return None;
+            }
+            let value = self.flow_node(parent)?;
+            self.entries.push((key, value));
+            more = self.flow_next(b'}', parent)?;
+        }
+        Some(())
     }
 
     /// Past the opening bracket of a flow collection closed by `close`: whether an
@@ -708,6 +767,14 @@ enum Chomp {
     Clip,
     Strip,
     Keep,
+}
+
+/// A plain scalar used as a key, as the reference parser makes it (`1` gives `"1"`).
+fn plain_key(text: &str) -> String {
+    match resolve_plain(text) {
+        Value::String(s) => s,
+        other => key_string(&other),
+    }
 }
 
 fn push_breaks(text: &mut String, n: usize) {
