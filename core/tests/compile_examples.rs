@@ -66,7 +66,7 @@ fn user_data(t: &Value) -> Vec<String> {
 }
 
 /// The `#cloud-config` part of a multipart user-data, tokens replaced by placeholders
-/// (a JSON token stands for a whole input source).
+/// (a JSON token stands for a whole input source, a count token for a number).
 fn cloud_config_part(ud: &str) -> String {
     let start = ud.find("#cloud-config").expect("a cloud-config part");
     let end = ud[start..].find("\n--==heat-sync-boundary==").map_or(ud.len(), |e| start + e);
@@ -74,6 +74,11 @@ fn cloud_config_part(ud: &str) -> String {
     while let Some(i) = text.find("@@heat_sync_v") {
         let j = i + text[i + 2..].find("@@").unwrap() + 4;
         text.replace_range(i..j, r#"{"kind": "static", "value": "placeholder"}"#);
+    }
+    // A group's member count, a number once Heat has filled it in.
+    while let Some(i) = text.find("@@heat_sync_count_") {
+        let j = i + text[i + 2..].find("@@").unwrap() + 4;
+        text.replace_range(i..j, "3");
     }
     text.replace("@@heat_sync_", "placeholder_")
 }
@@ -420,7 +425,10 @@ fn autoscaling_group_members_name_themselves_at_boot() {
     snapshot("compile_asg.yaml", &c.template_text);
     heat_accepts(&c.template_text, "yaml", &["pool", "head"]);
     // The wait condition counts the group's desired capacity, as the template writes it.
-    assert_eq!(c.template["resources"]["pool_heat_sync_wait"]["properties"]["count"], 2);
+    assert_eq!(
+        c.template["resources"]["pool_heat_sync_wait"]["properties"]["count"],
+        serde_json::json!({"get_param": "size"})
+    );
     let uds = user_data(&c.template);
     let pool = uds.iter().find(|u| u.contains("@HEAT_SYNC_INSTANCE@")).unwrap();
     assert!(
@@ -546,4 +554,35 @@ resources:
     .unwrap();
     let values: Vec<String> = local[0].roles[0].inputs.iter().map(|i| token(&i.source)).collect();
     assert_eq!(values, ["1.0", "app-1.0", "a-b"]);
+}
+
+#[test]
+fn a_group_count_from_parameters_is_the_one_the_stack_is_created_with() {
+    // three-tier: `web` is a ResourceGroup of `web_count` (default 3) members and `lb`
+    // gathers their URLs. A stack created with another web_count must have its wait
+    // condition count that many signals and its gather wait for that many members.
+    let compiled = compiled("three-tier");
+    let t = &compiled.template;
+    let wait = t["resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| {
+            r["type"] == "OS::Heat::WaitCondition"
+                && r["properties"]["handle"]["get_resource"]
+                    .as_str()
+                    .is_some_and(|h| h.starts_with("web"))
+        })
+        .expect("web's wait condition");
+    assert_eq!(wait["properties"]["count"], serde_json::json!({"get_param": "web_count"}));
+    let lb = user_data(&t["resources"]["lb"]).pop().unwrap();
+    assert!(lb.contains(r#""kind":"gather","group":"web","output":"url","role":"app","count":@@heat_sync_count_"#), "{lb}");
+    let params = &t["resources"]["lb"]["properties"]["user_data"]["str_replace"]["params"];
+    let token = params.as_object().unwrap().keys().find(|k| k.starts_with("@@heat_sync_count_"));
+    assert_eq!(params[token.unwrap()], serde_json::json!({"get_param": "web_count"}));
+    // The typed plan keeps the count known at compile time, which simulate runs with.
+    let lb_plan = compiled.server_plans.iter().find(|p| p.server.resource == "lb").unwrap();
+    let source = &lb_plan.roles[0].inputs[0].source;
+    let text = serde_json::to_string(source).unwrap();
+    assert!(text.contains(r#""count":3"#), "{text}");
 }

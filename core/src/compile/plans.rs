@@ -212,6 +212,80 @@ pub fn stack_plan(a: &Analysis) -> StackPlan {
     StackPlan { format: STACK_PLAN_FORMAT.into(), version: PLAN_VERSION, servers }
 }
 
+/// A gathered ResourceGroup whose member count is not a literal: its count in the
+/// server plan's text is `token`, which Heat replaces with the group's own count
+/// expression, the count the stack is created with (it can differ from the one known at
+/// compile time, the typed plan's `count`, which `simulate` uses).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountToken {
+    /// The group's resource name.
+    pub group: String,
+    /// The token (`@@heat_sync_count_2@@`; ending in `@@`, so none is a prefix of another).
+    pub token: String,
+    /// The group's `count` as the template writes it.
+    pub expr: Value,
+}
+
+/// The [`CountToken`]s of `plan`'s gathers.
+pub fn count_tokens(a: &Analysis, plan: &ServerPlan) -> Vec<CountToken> {
+    fn groups<'p>(source: &'p InputSource, out: &mut Vec<&'p str>) {
+        match source {
+            InputSource::Gather { group, .. } => out.push(group),
+            InputSource::Expression { args, .. } => args.iter().for_each(|s| groups(s, out)),
+            _ => {}
+        }
+    }
+    let mut names = Vec::new();
+    for input in plan.roles.iter().flat_map(|r| &r.inputs) {
+        groups(&input.source, &mut names);
+    }
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let si = a.server(name)?;
+            let g = a.servers[si].group.as_ref()?;
+            (g.kind == GroupKind::ResourceGroup && !g.count_is_literal()).then(|| CountToken {
+                group: name.to_string(),
+                token: format!("@@heat_sync_count_{si}@@"),
+                expr: g.count_expr.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The plan as one line of JSON, the count of each gather over a group of `counts`
+/// written as its bare token (`"count":@@heat_sync_count_2@@`), where Heat's substitution
+/// puts the number.
+pub fn plan_text(plan: &ServerPlan, counts: &[CountToken]) -> String {
+    if counts.is_empty() {
+        return serde_json::to_string(plan).expect("a plan serializes");
+    }
+    fn set(v: &mut Value, counts: &[CountToken]) {
+        match v {
+            Value::Object(m) => {
+                if m.get("kind").and_then(Value::as_str) == Some("gather") {
+                    let group = m.get("group").and_then(Value::as_str);
+                    if let Some(c) = counts.iter().find(|c| Some(c.group.as_str()) == group) {
+                        m.insert("count".into(), Value::String(c.token.clone()));
+                    }
+                }
+                m.values_mut().for_each(|x| set(x, counts));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|x| set(x, counts)),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(plan).expect("a plan serializes");
+    set(&mut v, counts);
+    let mut text = serde_json::to_string(&v).expect("a plan serializes");
+    for c in counts {
+        text = text.replace(&format!("\"{}\"", c.token), &c.token);
+    }
+    text
+}
+
 /// The server plan of coordinated server `si` with placeholder tokens, and its
 /// Heat-resolved inputs (their sources are `Static` with the token as value).
 pub fn server_plan(a: &Analysis, si: usize) -> (ServerPlan, Vec<HeatValue>) {

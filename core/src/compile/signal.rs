@@ -67,7 +67,8 @@ pub fn resources(
 ) -> [(String, Value); 2] {
     let count = match &c.group {
         None => Value::from(1),
-        Some(g) => g.count.map(Value::from).unwrap_or_else(|| g.count_expr.clone()),
+        // The group's own expression: the count the stack is created with.
+        Some(g) => g.count_expr.clone(),
     };
     // OS::Heat handles in CFN templates too: one signal format (the agent's POST with a
     // token) and a `data` attribute in every dialect.
