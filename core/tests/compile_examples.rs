@@ -586,3 +586,41 @@ fn a_group_count_from_parameters_is_the_one_the_stack_is_created_with() {
     let text = serde_json::to_string(source).unwrap();
     assert!(text.contains(r#""count":3"#), "{text}");
 }
+
+#[test]
+fn a_conditional_server_has_its_wait_condition_under_the_same_condition() {
+    let template = r#"
+heat_template_version: 2018-08-31
+parameters:
+  with_cache: {type: boolean, default: false}
+conditions:
+  cache_on: {get_param: with_cache}
+resources:
+  cache:
+    type: OS::Nova::Server
+    condition: cache_on
+    properties: {image: debian-12, flavor: m1.small}
+    metadata:
+      heat_sync:
+        tool: script
+        roles: [{name: redis, run: "heat-sync put addr 10.0.0.9", outputs: {addr: addr}}]
+  web:
+    type: OS::Nova::Server
+    properties: {image: debian-12, flavor: m1.small}
+    metadata:
+      heat_sync:
+        tool: script
+        roles: [{name: app, run: "true"}]
+"#;
+    let c = compile(&inputs("cond.yaml", template), &Options::default()).unwrap();
+    let r = &c.template["resources"];
+    // Created with with_cache false, Heat boots no cache and creates no wait for it.
+    assert_eq!(r["cache_heat_sync_handle"]["condition"], "cache_on");
+    assert_eq!(r["cache_heat_sync_wait"]["condition"], "cache_on");
+    assert!(r["web_heat_sync_wait"].get("condition").is_none());
+    heat_accepts(&c.template_text, "yaml", &["cache", "web"]);
+    let Some(o) = oracle(&c.template_text, "yaml", &[]) else { return };
+    let disabled: Vec<&str> =
+        o["disabled_resources"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(disabled.contains(&"cache_heat_sync_wait"), "{o:#}");
+}

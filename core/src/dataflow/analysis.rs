@@ -155,6 +155,7 @@ pub fn analyse(inputs: &Inputs) -> crate::Result<Analysis> {
     }
     let mut analysis = Analysis { source, servers, resolved, uses, problems: Vec::new() };
     unread_outputs(&analysis, &mut problems);
+    conditional_producers(&analysis, &mut problems);
     problems.extend(super::graph::deadlocks(&analysis));
     problems.sort_by(|a, b| (a.severity, &a.place).cmp(&(b.severity, &b.place)));
     problems.dedup();
@@ -347,6 +348,46 @@ fn outside_uses(source: &Source, servers: &[Coordinated], problems: &mut Vec<Pro
         );
     }
     uses
+}
+
+/// A wait on a server that exists only under a condition: when the stack is created with
+/// the condition false, Heat boots no producer and the reader waits until its role's
+/// timeout (Heat itself gives `null` for an attribute of a disabled resource, which a
+/// run-time value cannot).
+fn conditional_producers(a: &Analysis, problems: &mut Vec<Problem>) {
+    let ckey = a.source.key("condition", "Condition");
+    let resources = a.source.resources();
+    let condition = |server: usize| {
+        let r = resources?.get(&a.servers[server].resource)?.get(ckey)?;
+        Some(r.as_str().map_or_else(|| r.to_string(), str::to_string))
+    };
+    for (si, c) in a.servers.iter().enumerate() {
+        for (ri, role) in c.roles.iter().enumerate() {
+            for (input, r) in role.inputs.iter().zip(&a.resolved[si][ri]) {
+                for w in r.waits() {
+                    let (Resolved::Wait { server, .. } | Resolved::Gather { server, .. }) = w
+                    else {
+                        continue;
+                    };
+                    if *server == si {
+                        continue;
+                    }
+                    if let Some(cond) = condition(*server) {
+                        let producer = &a.servers[*server].resource;
+                        problems.push(Problem::warning(
+                            Code::ConditionalProducer,
+                            &input.place,
+                            format!(
+                                "{}/{} waits for {producer}, which exists only when condition {cond} \
+                                 is true: created with it false, the role waits until its timeout",
+                                c.resource, role.name
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn unread_outputs(a: &Analysis, problems: &mut Vec<Problem>) {
