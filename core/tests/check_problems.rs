@@ -523,3 +523,38 @@ fn compile_refuses_what_heat_rejects() {
     assert!(err.contains("[invalid-template]"), "{err}");
     assert!(!out.exists(), "nothing is written for a template Heat rejects");
 }
+
+#[test]
+fn waiting_for_a_conditional_server_is_a_warning() {
+    let t = "heat_template_version: 2016-10-14
+parameters:
+  with_cache: {type: boolean, default: true}
+conditions:
+  cache_on: {get_param: with_cache}
+resources:
+  cache:
+    type: OS::Nova::Server
+    condition: cache_on
+    properties: {image: i, flavor: f}
+    metadata:
+      heat_sync:
+        roles: [{name: redis, run: 'true', outputs: {addr: addr}}]
+  web:
+    type: OS::Nova::Server
+    properties: {image: i, flavor: f}
+    metadata:
+      heat_sync:
+        roles: [{name: app, run: 'true', inputs: {cache: {get_attr: [cache, addr]}}}]
+";
+    let p = only(t, Code::ConditionalProducer);
+    assert_eq!(p.severity, Severity::Warning);
+    assert_eq!(
+        p.to_string(),
+        "warning: resources.web.metadata.heat_sync.roles[0].inputs.cache: web/app waits for cache, which \
+         exists only when condition cache_on is true: created with it false, the role waits \
+         until its timeout [conditional-producer]"
+    );
+    // Without the condition, nothing to say.
+    let plain = t.replace("    condition: cache_on\n", "");
+    assert!(problems(&plain).iter().all(|p| p.code != Code::ConditionalProducer));
+}

@@ -66,7 +66,7 @@ fn user_data(t: &Value) -> Vec<String> {
 }
 
 /// The `#cloud-config` part of a multipart user-data, tokens replaced by placeholders
-/// (a JSON token stands for a whole input source).
+/// (a JSON token stands for a whole input source, a count token for a number).
 fn cloud_config_part(ud: &str) -> String {
     let start = ud.find("#cloud-config").expect("a cloud-config part");
     let end = ud[start..].find("\n--==heat-sync-boundary==").map_or(ud.len(), |e| start + e);
@@ -74,6 +74,11 @@ fn cloud_config_part(ud: &str) -> String {
     while let Some(i) = text.find("@@heat_sync_v") {
         let j = i + text[i + 2..].find("@@").unwrap() + 4;
         text.replace_range(i..j, r#"{"kind": "static", "value": "placeholder"}"#);
+    }
+    // A group's member count, a number once Heat has filled it in.
+    while let Some(i) = text.find("@@heat_sync_count_") {
+        let j = i + text[i + 2..].find("@@").unwrap() + 4;
+        text.replace_range(i..j, "3");
     }
     text.replace("@@heat_sync_", "placeholder_")
 }
@@ -420,7 +425,10 @@ fn autoscaling_group_members_name_themselves_at_boot() {
     snapshot("compile_asg.yaml", &c.template_text);
     heat_accepts(&c.template_text, "yaml", &["pool", "head"]);
     // The wait condition counts the group's desired capacity, as the template writes it.
-    assert_eq!(c.template["resources"]["pool_heat_sync_wait"]["properties"]["count"], 2);
+    assert_eq!(
+        c.template["resources"]["pool_heat_sync_wait"]["properties"]["count"],
+        serde_json::json!({"get_param": "size"})
+    );
     let uds = user_data(&c.template);
     let pool = uds.iter().find(|u| u.contains("@HEAT_SYNC_INSTANCE@")).unwrap();
     assert!(
@@ -480,4 +488,139 @@ fn warns_when_the_compiled_template_is_over_heats_size_limit() {
     assert_eq!(w[0].place, "fleet.yaml");
     assert!(w[0].message.contains(&format!("is {size} bytes")), "{}", w[0].message);
     assert!(w[0].message.contains("max_template_size"), "{}", w[0].message);
+}
+
+#[test]
+fn parameter_values_given_at_stack_create_reach_the_servers() {
+    // `release` has a default; `tag` is built from it. Both are known at compile time
+    // (check shows them static), but a stack created with another `release` must hand
+    // that one to the role, as Heat hands it to every other resource.
+    let template = r#"
+heat_template_version: 2018-08-31
+parameters:
+  release: {type: string, default: "1.0"}
+resources:
+  app:
+    type: OS::Nova::Server
+    properties: {image: debian-12, flavor: m1.small}
+    metadata:
+      heat_sync:
+        tool: script
+        roles:
+          - name: deploy
+            run: "true"
+            inputs:
+              release: {get_param: release}
+              tag: {list_join: ["-", [app, {get_param: release}]]}
+              fixed: a-b
+"#;
+    let inputs = heat_sync::stack::Inputs {
+        template_name: "release.yaml".into(),
+        template: template.into(),
+        ..Default::default()
+    };
+    let compiled = compile(&inputs, &Options::default()).unwrap();
+    let sources: Vec<&InputSource> =
+        compiled.server_plans[0].roles[0].inputs.iter().map(|i| &i.source).collect();
+    // Parameter-derived inputs are tokens Heat fills in; the literal one stays a value.
+    let token = |s: &InputSource| match s {
+        InputSource::Static { value: Value::String(v), .. } => v.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(token(sources[0]), "@@heat_sync_v0@@");
+    assert_eq!(token(sources[1]), "@@heat_sync_v1@@");
+    assert_eq!(token(sources[2]), "a-b");
+    let params =
+        compiled.template.pointer("/resources/app/properties/user_data/str_replace/params");
+    let params = params.expect("user-data substitutes the tokens");
+    // (HOT 2016-10-14 on: Heat writes each token's whole source as JSON.)
+    assert_eq!(params["@@heat_sync_v0@@"]["value"], serde_json::json!({"get_param": "release"}));
+    assert_eq!(
+        params["@@heat_sync_v1@@"]["value"],
+        serde_json::json!({"list_join": ["-", ["app", {"get_param": "release"}]]})
+    );
+    // check shows what is known now; a local run uses the values compile was given.
+    let classes: Vec<&str> = compiled.analysis.resolved[0][0].iter().map(|r| r.class()).collect();
+    assert_eq!(classes, ["static", "heat", "static"]);
+    let local = simulate_plans(
+        &compiled,
+        &SimulateOptions {
+            address: "127.0.0.1:2181".into(),
+            stack_id: "sid".into(),
+            stack_name: "s".into(),
+            secret: None,
+        },
+    )
+    .unwrap();
+    let values: Vec<String> = local[0].roles[0].inputs.iter().map(|i| token(&i.source)).collect();
+    assert_eq!(values, ["1.0", "app-1.0", "a-b"]);
+}
+
+#[test]
+fn a_group_count_from_parameters_is_the_one_the_stack_is_created_with() {
+    // three-tier: `web` is a ResourceGroup of `web_count` (default 3) members and `lb`
+    // gathers their URLs. A stack created with another web_count must have its wait
+    // condition count that many signals and its gather wait for that many members.
+    let compiled = compiled("three-tier");
+    let t = &compiled.template;
+    let wait = t["resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| {
+            r["type"] == "OS::Heat::WaitCondition"
+                && r["properties"]["handle"]["get_resource"]
+                    .as_str()
+                    .is_some_and(|h| h.starts_with("web"))
+        })
+        .expect("web's wait condition");
+    assert_eq!(wait["properties"]["count"], serde_json::json!({"get_param": "web_count"}));
+    let lb = user_data(&t["resources"]["lb"]).pop().unwrap();
+    assert!(lb.contains(r#""kind":"gather","group":"web","output":"url","role":"app","count":@@heat_sync_count_"#), "{lb}");
+    let params = &t["resources"]["lb"]["properties"]["user_data"]["str_replace"]["params"];
+    let token = params.as_object().unwrap().keys().find(|k| k.starts_with("@@heat_sync_count_"));
+    assert_eq!(params[token.unwrap()], serde_json::json!({"get_param": "web_count"}));
+    // The typed plan keeps the count known at compile time, which simulate runs with.
+    let lb_plan = compiled.server_plans.iter().find(|p| p.server.resource == "lb").unwrap();
+    let source = &lb_plan.roles[0].inputs[0].source;
+    let text = serde_json::to_string(source).unwrap();
+    assert!(text.contains(r#""count":3"#), "{text}");
+}
+
+#[test]
+fn a_conditional_server_has_its_wait_condition_under_the_same_condition() {
+    let template = r#"
+heat_template_version: 2018-08-31
+parameters:
+  with_cache: {type: boolean, default: false}
+conditions:
+  cache_on: {get_param: with_cache}
+resources:
+  cache:
+    type: OS::Nova::Server
+    condition: cache_on
+    properties: {image: debian-12, flavor: m1.small}
+    metadata:
+      heat_sync:
+        tool: script
+        roles: [{name: redis, run: "heat-sync put addr 10.0.0.9", outputs: {addr: addr}}]
+  web:
+    type: OS::Nova::Server
+    properties: {image: debian-12, flavor: m1.small}
+    metadata:
+      heat_sync:
+        tool: script
+        roles: [{name: app, run: "true"}]
+"#;
+    let c = compile(&inputs("cond.yaml", template), &Options::default()).unwrap();
+    let r = &c.template["resources"];
+    // Created with with_cache false, Heat boots no cache and creates no wait for it.
+    assert_eq!(r["cache_heat_sync_handle"]["condition"], "cache_on");
+    assert_eq!(r["cache_heat_sync_wait"]["condition"], "cache_on");
+    assert!(r["web_heat_sync_wait"].get("condition").is_none());
+    heat_accepts(&c.template_text, "yaml", &["cache", "web"]);
+    let Some(o) = oracle(&c.template_text, "yaml", &[]) else { return };
+    let disabled: Vec<&str> =
+        o["disabled_resources"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(disabled.contains(&"cache_heat_sync_wait"), "{o:#}");
 }

@@ -286,7 +286,9 @@ fn rewrite_server(
     // cloud-config holds it as a literal block): the plan is repeated for every server,
     // so its size is the compiled template's size.
     let json_replace = src.json_replace();
-    let mut plan_text = serde_json::to_string(plan).expect("a plan serializes");
+    // A gathered group's member count comes from Heat when parameters decide it.
+    let counts = plans::count_tokens(a, plan);
+    let mut plan_text = plans::plan_text(plan, &counts);
     if json_replace {
         // The whole source becomes a bare token that Heat replaces with JSON.
         plan_text = bare_tokens(&plan_text);
@@ -305,6 +307,9 @@ fn rewrite_server(
         } else {
             params.insert(v.token.clone(), v.expr.clone());
         }
+    }
+    for c in counts {
+        params.insert(c.token, c.expr);
     }
     params.insert(plans::COORDINATOR.into(), src.get_param(COORDINATOR_PARAM));
     params.insert(

@@ -43,6 +43,9 @@ pub struct HeatValue {
     pub expr: Value,
     /// True when it reads a hidden parameter.
     pub secret: bool,
+    /// Its value with the parameter values compile was given (defaults included), for
+    /// a local run (`simulate`); `None` when only Heat knows it.
+    pub known: Option<Value>,
 }
 
 /// The member part of a coordinated server's id inside its own plan.
@@ -106,16 +109,21 @@ fn producer_id(a: &Analysis, server: usize, member: Option<&str>) -> ServerId {
     }
 }
 
-/// The plan's source of one classified input; `heat` makes the source of a
-/// Heat-resolved value.
+/// The plan's source of one classified input; `heat` makes the source of a value Heat
+/// resolves at deploy time (its expression, whether it is secret, and its compile-time
+/// value when it has one). A value from parameters is one: a parameter given at stack
+/// create must reach the server.
 fn source(
     a: &Analysis,
     r: &Resolved,
-    heat: &mut impl FnMut(&Value, bool) -> InputSource,
+    heat: &mut impl FnMut(&Value, bool, Option<&Value>) -> InputSource,
 ) -> InputSource {
     match r {
-        Resolved::Static { value } => InputSource::Static { value: value.clone(), secret: false },
-        Resolved::Heat { expr, secret } => heat(expr, *secret),
+        Resolved::Static { value, params_expr: None } => {
+            InputSource::Static { value: value.clone(), secret: false }
+        }
+        Resolved::Static { value, params_expr: Some(expr) } => heat(expr, false, Some(value)),
+        Resolved::Heat { expr, secret } => heat(expr, *secret, None),
         Resolved::Wait { server, member, output } => {
             let id = producer_id(a, *server, member.as_deref());
             InputSource::Wait {
@@ -146,7 +154,7 @@ fn source(
 fn roles(
     a: &Analysis,
     si: usize,
-    mut heat: impl FnMut(&Value, bool) -> InputSource,
+    mut heat: impl FnMut(&Value, bool, Option<&Value>) -> InputSource,
 ) -> Vec<PlanRole> {
     let c = &a.servers[si];
     c.roles
@@ -194,7 +202,7 @@ pub fn stack_plan(a: &Analysis) -> StackPlan {
                     .as_ref()
                     .map(|g| GroupInfo { group_type: g.kind.type_name().into(), count: g.count }),
                 tool: c.tool,
-                roles: roles(a, si, |expr, secret| InputSource::Static {
+                roles: roles(a, si, |expr, secret, _| InputSource::Static {
                     value: expr.clone(),
                     secret,
                 }),
@@ -204,14 +212,93 @@ pub fn stack_plan(a: &Analysis) -> StackPlan {
     StackPlan { format: STACK_PLAN_FORMAT.into(), version: PLAN_VERSION, servers }
 }
 
+/// A gathered ResourceGroup whose member count is not a literal: its count in the
+/// server plan's text is `token`, which Heat replaces with the group's own count
+/// expression, the count the stack is created with (it can differ from the one known at
+/// compile time, the typed plan's `count`, which `simulate` uses).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountToken {
+    /// The group's resource name.
+    pub group: String,
+    /// The token (`@@heat_sync_count_2@@`; ending in `@@`, so none is a prefix of another).
+    pub token: String,
+    /// The group's `count` as the template writes it.
+    pub expr: Value,
+}
+
+/// The [`CountToken`]s of `plan`'s gathers.
+pub fn count_tokens(a: &Analysis, plan: &ServerPlan) -> Vec<CountToken> {
+    fn groups<'p>(source: &'p InputSource, out: &mut Vec<&'p str>) {
+        match source {
+            InputSource::Gather { group, .. } => out.push(group),
+            InputSource::Expression { args, .. } => args.iter().for_each(|s| groups(s, out)),
+            _ => {}
+        }
+    }
+    let mut names = Vec::new();
+    for input in plan.roles.iter().flat_map(|r| &r.inputs) {
+        groups(&input.source, &mut names);
+    }
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let si = a.server(name)?;
+            let g = a.servers[si].group.as_ref()?;
+            (g.kind == GroupKind::ResourceGroup && !g.count_is_literal()).then(|| CountToken {
+                group: name.to_string(),
+                token: format!("@@heat_sync_count_{si}@@"),
+                expr: g.count_expr.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The plan as one line of JSON, the count of each gather over a group of `counts`
+/// written as its bare token (`"count":@@heat_sync_count_2@@`), where Heat's substitution
+/// puts the number.
+pub fn plan_text(plan: &ServerPlan, counts: &[CountToken]) -> String {
+    if counts.is_empty() {
+        return serde_json::to_string(plan).expect("a plan serializes");
+    }
+    fn set(v: &mut Value, counts: &[CountToken]) {
+        match v {
+            Value::Object(m) => {
+                if m.get("kind").and_then(Value::as_str) == Some("gather") {
+                    let group = m.get("group").and_then(Value::as_str);
+                    if let Some(c) = counts.iter().find(|c| Some(c.group.as_str()) == group) {
+                        m.insert("count".into(), Value::String(c.token.clone()));
+                    }
+                }
+                m.values_mut().for_each(|x| set(x, counts));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|x| set(x, counts)),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(plan).expect("a plan serializes");
+    set(&mut v, counts);
+    let mut text = serde_json::to_string(&v).expect("a plan serializes");
+    for c in counts {
+        text = text.replace(&format!("\"{}\"", c.token), &c.token);
+    }
+    text
+}
+
 /// The server plan of coordinated server `si` with placeholder tokens, and its
 /// Heat-resolved inputs (their sources are `Static` with the token as value).
 pub fn server_plan(a: &Analysis, si: usize) -> (ServerPlan, Vec<HeatValue>) {
     let c = &a.servers[si];
     let mut values = Vec::new();
-    let roles = roles(a, si, |expr, secret| {
+    let roles = roles(a, si, |expr, secret, known| {
         let token = format!("@@heat_sync_v{}@@", values.len());
-        values.push(HeatValue { token: token.clone(), expr: expr.clone(), secret });
+        values.push(HeatValue {
+            token: token.clone(),
+            expr: expr.clone(),
+            secret,
+            known: known.cloned(),
+        });
         InputSource::Static { value: Value::String(token), secret }
     });
     let member = member_token(c);

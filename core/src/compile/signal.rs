@@ -67,13 +67,14 @@ pub fn resources(
 ) -> [(String, Value); 2] {
     let count = match &c.group {
         None => Value::from(1),
-        Some(g) => g.count.map(Value::from).unwrap_or_else(|| g.count_expr.clone()),
+        // The group's own expression: the count the stack is created with.
+        Some(g) => g.count_expr.clone(),
     };
     // OS::Heat handles in CFN templates too: one signal format (the agent's POST with a
     // token) and a `data` attribute in every dialect.
     let (t, p) = (source.key("type", "Type"), source.key("properties", "Properties"));
     // Built directly (json! would copy each value through serde, for every server).
-    let handle = call(t, Value::from("OS::Heat::WaitConditionHandle"));
+    let mut handle = call(t, Value::from("OS::Heat::WaitConditionHandle"));
     let mut props = Map::new();
     props.insert("handle".into(), source.get_resource(&n.handle));
     props.insert("count".into(), count);
@@ -81,6 +82,17 @@ pub fn resources(
     let mut wait = Map::new();
     wait.insert(t.into(), Value::from("OS::Heat::WaitCondition"));
     wait.insert(p.into(), Value::Object(props));
+    // A server that exists only under a condition: its handle and wait condition exist
+    // under the same one, or a stack created with the condition false would wait for a
+    // signal from a server Heat never boots.
+    let ckey = source.key("condition", "Condition");
+    let condition = source.resources().and_then(|r| r.get(&c.resource)).and_then(|r| r.get(ckey));
+    if let Some(condition) = condition {
+        if let Value::Object(h) = &mut handle {
+            h.insert(ckey.into(), condition.clone());
+        }
+        wait.insert(ckey.into(), condition.clone());
+    }
     [(n.handle.clone(), handle), (n.wait.clone(), Value::Object(wait))]
 }
 

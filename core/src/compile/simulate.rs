@@ -119,6 +119,9 @@ fn replace_strings(v: &mut Value, from: &str, to: &str) {
 }
 
 fn resolve(source: &Source, hv: &HeatValue, opts: &SimulateOptions) -> Value {
+    if let Some(known) = &hv.known {
+        return known.clone();
+    }
     eval(source, &hv.expr, opts).unwrap_or_else(|| {
         Value::String(format!("<<heat: {}>>", serde_json::to_string(&hv.expr).unwrap_or_default()))
     })

@@ -18,6 +18,12 @@ pub enum Resolved {
     Static {
         /// The value.
         value: Value,
+        /// The template's expression, when the value comes from template parameters
+        /// (their defaults, or values given to `check`/`compile`). A compiled template
+        /// lets Heat evaluate it at deploy time, so that a parameter value given at
+        /// stack create reaches the server as it reaches every other resource; the
+        /// value is what `check`, `graph` and `simulate` show and use.
+        params_expr: Option<Value>,
     },
     /// Left to Heat as a function in the user-data (parameters without values, hidden
     /// parameters, attributes of resources that are not coordinated).
@@ -110,7 +116,7 @@ impl Analysis {
 
     /// The server index of a resource name.
     pub fn server(&self, resource: &str) -> Option<usize> {
-        self.servers.iter().position(|c| c.resource == resource)
+        self.source.server(resource).filter(|&i| i < self.servers.len())
     }
 
     /// The role (name) producing `output` on server `i`, `None` for agent attributes.
@@ -149,6 +155,7 @@ pub fn analyse(inputs: &Inputs) -> crate::Result<Analysis> {
     }
     let mut analysis = Analysis { source, servers, resolved, uses, problems: Vec::new() };
     unread_outputs(&analysis, &mut problems);
+    conditional_producers(&analysis, &mut problems);
     problems.extend(super::graph::deadlocks(&analysis));
     problems.sort_by(|a, b| (a.severity, &a.place).cmp(&(b.severity, &b.place)));
     problems.dedup();
@@ -305,10 +312,12 @@ fn classify(
         return super::expression::classify(source, servers, input, problems);
     }
     if !has_calls {
-        return Resolved::Static { value: input.expr.clone() };
+        return Resolved::Static { value: input.expr.clone(), params_expr: None };
     }
     match refs::resolve_static(source, &input.expr) {
-        Some(value) => Resolved::Static { value },
+        Some(value) => {
+            Resolved::Static { value, params_expr: refs::params_expr(source, &input.expr) }
+        }
         None => Resolved::Heat {
             expr: input.expr.clone(),
             secret: refs::reads_hidden(source, &input.expr),
@@ -339,6 +348,46 @@ fn outside_uses(source: &Source, servers: &[Coordinated], problems: &mut Vec<Pro
         );
     }
     uses
+}
+
+/// A wait on a server that exists only under a condition: when the stack is created with
+/// the condition false, Heat boots no producer and the reader waits until its role's
+/// timeout (Heat itself gives `null` for an attribute of a disabled resource, which a
+/// run-time value cannot).
+fn conditional_producers(a: &Analysis, problems: &mut Vec<Problem>) {
+    let ckey = a.source.key("condition", "Condition");
+    let resources = a.source.resources();
+    let condition = |server: usize| {
+        let r = resources?.get(&a.servers[server].resource)?.get(ckey)?;
+        Some(r.as_str().map_or_else(|| r.to_string(), str::to_string))
+    };
+    for (si, c) in a.servers.iter().enumerate() {
+        for (ri, role) in c.roles.iter().enumerate() {
+            for (input, r) in role.inputs.iter().zip(&a.resolved[si][ri]) {
+                for w in r.waits() {
+                    let (Resolved::Wait { server, .. } | Resolved::Gather { server, .. }) = w
+                    else {
+                        continue;
+                    };
+                    if *server == si {
+                        continue;
+                    }
+                    if let Some(cond) = condition(*server) {
+                        let producer = &a.servers[*server].resource;
+                        problems.push(Problem::warning(
+                            Code::ConditionalProducer,
+                            &input.place,
+                            format!(
+                                "{}/{} waits for {producer}, which exists only when condition {cond} \
+                                 is true: created with it false, the role waits until its timeout",
+                                c.resource, role.name
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn unread_outputs(a: &Analysis, problems: &mut Vec<Problem>) {

@@ -102,7 +102,9 @@ impl Split<'_> {
             if !reads_runtime(self.source, self.servers, v) {
                 // Known now, or resolved by Heat at deploy time: an argument.
                 let r = match refs::resolve_static(self.source, v) {
-                    Some(value) => Resolved::Static { value },
+                    Some(value) => {
+                        Resolved::Static { value, params_expr: refs::params_expr(self.source, v) }
+                    }
                     None => Resolved::Heat {
                         expr: v.clone(),
                         secret: refs::reads_hidden(self.source, v),

@@ -278,7 +278,7 @@ pub fn flow_graph(a: &Analysis) -> FlowGraph {
 
 fn describe(a: &Analysis, r: &Resolved) -> Value {
     match r {
-        Resolved::Static { value } => value.clone(),
+        Resolved::Static { value, .. } => value.clone(),
         Resolved::Heat { expr, .. } => expr.clone(),
         Resolved::Wait { server, member, output } => {
             let c = &a.servers[*server];

@@ -80,6 +80,15 @@ pub struct Group {
     pub index_var: String,
 }
 
+impl Group {
+    /// True when the member count is written as a number: otherwise it comes from
+    /// parameters (or other resources), and a stack created with other parameter values
+    /// has another count than [`Group::count`], the one known at compile time.
+    pub fn count_is_literal(&self) -> bool {
+        !matches!(self.count_expr, Value::Object(_) | Value::Array(_))
+    }
+}
+
 /// One declared input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Input {
@@ -252,6 +261,8 @@ pub fn read(
             servers.push(c);
         }
     }
+    source.server_index =
+        servers.iter().enumerate().map(|(i, c)| (c.resource.clone(), i)).collect();
     (servers, problems)
 }
 

@@ -45,6 +45,8 @@ pub enum Code {
     InvalidTemplate,
     /// The compiled template is larger than Heat accepts by default (`compile` only).
     TemplateTooLarge,
+    /// A role waits for a server that exists only under a condition.
+    ConditionalProducer,
 }
 
 impl Code {
@@ -64,6 +66,7 @@ impl Code {
             Code::SharedStackSecret => "shared-stack-secret",
             Code::InvalidTemplate => "invalid-template",
             Code::TemplateTooLarge => "template-too-large",
+            Code::ConditionalProducer => "conditional-producer",
         }
     }
 }

@@ -74,7 +74,7 @@ pub enum Target {
 pub fn target(source: &Source, servers: &[Coordinated], name: &str, arg: &Value) -> Option<Target> {
     let resources = source.resources();
     let exists = |r: &str| resources.is_some_and(|m| m.contains_key(r));
-    let coordinated = |r: &str| servers.iter().position(|c| c.resource == r);
+    let coordinated = |r: &str| source.server(r).filter(|&i| i < servers.len());
     match name {
         "get_param" => {
             let p = match arg {
@@ -349,6 +349,16 @@ fn pseudo_param(name: &str) -> Option<&'static str> {
     ]
     .into_iter()
     .find(|p| *p == name)
+}
+
+/// `v` itself when it reads a template or pseudo parameter anywhere: a value that
+/// depends on what is given at stack create (see [`super::analysis::Resolved::Static`]).
+pub fn params_expr(source: &Source, v: &Value) -> Option<Value> {
+    let mut reads = false;
+    walk(v, "", &mut |_, name, arg| {
+        reads |= matches!(target(source, &[], name, arg), Some(Target::Param(_)));
+    });
+    reads.then(|| v.clone())
 }
 
 /// True when `v` reads a hidden parameter anywhere.

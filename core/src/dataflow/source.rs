@@ -46,6 +46,10 @@ pub struct Source {
     pub params: BTreeMap<String, Param>,
     /// Heat's version of the template (its function table).
     pub heat_version: &'static crate::template::Version,
+    /// The index of each coordinated server (by resource name) among the servers
+    /// [`super::metadata::read`] found, so that resolving a reference is not a search
+    /// through every server.
+    pub(super) server_index: crate::graph::FastMap<String, usize>,
 }
 
 const HOT_ALIASES: &[(&str, &str)] = &[
@@ -58,6 +62,11 @@ const HOT_ALIASES: &[(&str, &str)] = &[
 ];
 
 impl Source {
+    /// The index of the coordinated server `resource` among the analysis' servers.
+    pub fn server(&self, resource: &str) -> Option<usize> {
+        self.server_index.get(resource).copied()
+    }
+
     /// The section key in this dialect (`resources` or `Resources`, ...).
     pub fn key(&self, hot: &'static str, cfn: &'static str) -> &'static str {
         match self.dialect {
@@ -153,7 +162,16 @@ pub fn load(inputs: &Inputs) -> Result<Source, TemplateError> {
         return Err(unreadable(name, "no heat_template_version or AWSTemplateFormatVersion"));
     };
     let params = param_values(name, &template, inputs)?;
-    Ok(Source { name: name.into(), template, is_json, dialect, version, params, heat_version })
+    Ok(Source {
+        name: name.into(),
+        template,
+        is_json,
+        dialect,
+        version,
+        params,
+        heat_version,
+        server_index: Default::default(),
+    })
 }
 
 /// Parameter values and hidden flags as the template core reads them (Heat's schema

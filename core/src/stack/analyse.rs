@@ -210,6 +210,9 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
     let mut deferred: Vec<Option<String>> = vec![None; defs.len()];
     let mut property_names: Vec<Option<PropertyNames>> = vec![None; defs.len()];
     let mut types: Vec<Option<ResolvedType>> = vec![None; defs.len()];
+    // Looked up once per resource: compile opens every coordinated server's attributes.
+    let open_attributes: crate::graph::FastSet<&str> =
+        options.open_attributes.iter().map(String::as_str).collect();
     for (i, d) in defs.iter().enumerate().filter(|(_, d)| d.enabled) {
         if d.name.contains('/') {
             return Err("Resource name may not contain \"/\"".into());
@@ -226,7 +229,7 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
         match &resolved {
             ResolvedType::Plugin(p) => {
                 let rt = resource_types::get(p).expect("registry only resolves known types");
-                let open = rt.any_attribute || options.open_attributes.contains(&d.name);
+                let open = rt.any_attribute || open_attributes.contains(d.name.as_str());
                 scope
                     .attributes
                     .insert(d.name.clone(), (!open).then_some(rt.attributes.as_slice()));
