@@ -29,6 +29,11 @@ enum Command {
     /// Check a template's heat_sync data flow: deadlocks, dangling references, ...
     Check(cli::check::Args),
     /// Compile a template into a standard Heat template plus a stack plan.
+    #[command(
+        after_help = "Parameter values (--param, -e, defaults) serve the analysis. The compiled \
+        template takes its parameters at stack create as any template does, and every role \
+        input read from a parameter gets the value the stack is created with."
+    )]
     Compile(cli::compile::Args),
     /// Run every coordinated server of a template as a local process.
     Simulate(cli::simulate::Args),
