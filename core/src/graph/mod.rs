@@ -441,20 +441,27 @@ impl DependencyGraph {
     }
 }
 
-/// `nodes` in name order. The sort compares a 16-byte prefix of each name kept inline
-/// first: comparing through the string pointers alone misses the cache on every step
-/// once there are thousands of resources.
+/// `nodes` in name order.
 fn sorted_by_name(nodes: &[ResourceNode]) -> Vec<&ResourceNode> {
+    sort_by_name(nodes.iter(), |n| &n.name)
+}
+
+/// `items` sorted by `name(item)`, ties in any order. The sort compares a 16-byte prefix
+/// of each name kept inline first: comparing through the string pointers alone misses
+/// the cache on every step once there are thousands of resources.
+pub(crate) fn sort_by_name<'a, T: Copy>(
+    items: impl Iterator<Item = T>,
+    name: impl Fn(T) -> &'a str,
+) -> Vec<T> {
     let prefix = |name: &str| {
         let mut bytes = [0u8; 16];
         let n = name.len().min(16);
         bytes[..n].copy_from_slice(&name.as_bytes()[..n]);
         u128::from_be_bytes(bytes)
     };
-    let mut keyed: Vec<(u128, &ResourceNode)> =
-        nodes.iter().map(|n| (prefix(&n.name), n)).collect();
-    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
-    keyed.into_iter().map(|(_, n)| n).collect()
+    let mut keyed: Vec<(u128, T)> = items.map(|item| (prefix(name(item)), item)).collect();
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| name(a.1).cmp(name(b.1))));
+    keyed.into_iter().map(|(_, item)| item).collect()
 }
 
 /// Heat's `Graph.toposort` with nodes inserted in index (name) order, over the edges

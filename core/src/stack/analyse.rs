@@ -201,8 +201,7 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
     let defs = resources::definitions(t, scope)?;
     let enabled_count = defs.iter().filter(|d| d.enabled).count();
     scope.enabled.reserve(enabled_count);
-    scope.enabled.extend(defs.iter().filter(|d| d.enabled).map(|d| d.name.clone()));
-    scope.attributes.reserve(enabled_count);
+    scope.enabled.extend(defs.iter().filter(|d| d.enabled).map(|d| (d.name.clone(), None)));
     let registry = a.environment.registry();
     // What each type resolves to, for the resources without registry entries of
     // their own (all but a few): resolving walks the whole registry.
@@ -230,16 +229,16 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
             ResolvedType::Plugin(p) => {
                 let rt = resource_types::get(p).expect("registry only resolves known types");
                 let open = rt.any_attribute || open_attributes.contains(d.name.as_str());
-                scope
-                    .attributes
-                    .insert(d.name.clone(), (!open).then_some(rt.attributes.as_slice()));
+                if !open {
+                    *scope.enabled.get_mut(d.name.as_str()).expect("enabled") =
+                        Some(rt.attributes.as_slice());
+                }
                 // NoneResource and the removed types built on it accept any property.
                 let any_property = rt.properties.is_empty() && rt.any_attribute;
                 property_names[i] =
                     (!any_property).then_some(std::borrow::Cow::Borrowed(rt.properties.as_slice()));
             }
             ResolvedType::Template { template, user } => {
-                scope.attributes.insert(d.name.clone(), None);
                 match provider_template(template, *user, &scope.files) {
                     Ok(params) => property_names[i] = Some(std::borrow::Cow::Owned(params)),
                     Err(ProviderError::Deferred(msg)) => {
@@ -262,7 +261,7 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
 
     // Duplicate names between parameters and resources.
     let dups: BTreeSet<&String> =
-        scope.parameters.params.keys().filter(|n| scope.enabled.contains(*n)).collect();
+        scope.parameters.params.keys().filter(|n| scope.enabled.contains_key(*n)).collect();
     if !dups.is_empty() {
         let items: Vec<String> = dups.iter().map(|d| pyfmt::repr_str(d)).collect();
         return Err(format!("Duplicate names {{{}}}", items.join(", ")));
@@ -589,10 +588,8 @@ impl<'a> Dependencies<'a> {
     }
 
     fn name_order(&self) -> NameOrder {
-        let mut by_name: Vec<u32> =
-            (0..self.defs.len() as u32).filter(|&i| self.defs[i as usize].enabled).collect();
-        by_name
-            .sort_unstable_by(|&x, &y| self.defs[x as usize].name.cmp(&self.defs[y as usize].name));
+        let enabled = (0..self.defs.len() as u32).filter(|&i| self.defs[i as usize].enabled);
+        let by_name = crate::graph::sort_by_name(enabled, |i| &self.defs[i as usize].name);
         let mut rank = vec![u32::MAX; self.defs.len()];
         for (r, &i) in by_name.iter().enumerate() {
             rank[i as usize] = r as u32;

@@ -27,16 +27,15 @@ pub struct StackScope {
     pub parameters: Parameters,
     /// Every resource name of the template's resources section.
     pub all_resources: FastSet<String>,
-    /// The enabled resources (filled once resource conditions are known).
-    pub enabled: FastSet<String>,
+    /// The enabled resources (filled once resource conditions are known), each with
+    /// its attribute names (`None`: any name, or not known yet).
+    pub enabled: FastMap<String, Option<&'static [String]>>,
     /// The files map.
     pub files: BTreeMap<String, String>,
     /// The CFN `Mappings` section.
     pub mappings: Option<Value>,
     /// Parsed condition definitions, by name.
     pub conditions: IndexMap<String, Snippet>,
-    /// Attribute names per enabled resource (`None`: any name).
-    pub attributes: FastMap<String, Option<&'static [String]>>,
     memo: RefCell<FastMap<String, CondState>>,
 }
 
@@ -53,11 +52,10 @@ impl StackScope {
             version,
             parameters,
             all_resources,
-            enabled: FastSet::default(),
+            enabled: FastMap::default(),
             files,
             mappings,
             conditions: IndexMap::new(),
-            attributes: FastMap::default(),
             memo: RefCell::new(FastMap::default()),
         }
     }
@@ -96,7 +94,7 @@ impl Scope for StackScope {
     }
 
     fn is_enabled_resource(&self, name: &str) -> bool {
-        self.enabled.contains(name)
+        self.enabled.contains_key(name)
     }
 
     fn condition(&self, name: &Value) -> Result<bool, FnError> {
@@ -143,7 +141,7 @@ impl Scope for StackScope {
     }
 
     fn has_attribute(&self, resource: &str, attr: &str) -> bool {
-        match self.attributes.get(resource) {
+        match self.enabled.get(resource) {
             Some(Some(names)) => names.iter().any(|n| n == attr),
             _ => true,
         }
