@@ -359,7 +359,19 @@ impl DependencyGraph {
     /// Every resource in name order with the resources it requires (explicit and
     /// implicit), sorted: [`DependencyGraph::requires`] of each.
     pub fn requirements(&self) -> impl Iterator<Item = (&str, Vec<&str>)> + '_ {
-        (0..self.names.len()).map(|i| (self.names[i].as_str(), self.requires_of(i)))
+        // Edge indices run in (dependent, dependency) order (see
+        // `DependencyGraph::from_named`): each node's requirements are the next run.
+        let edges = self.graph.raw_edges();
+        let mut next = 0;
+        self.names.iter().enumerate().map(move |(i, name)| {
+            let start = next;
+            while next < edges.len() && edges[next].source().index() == i {
+                next += 1;
+            }
+            let requires =
+                edges[start..next].iter().map(|e| self.names[e.target().index()].as_str());
+            (name.as_str(), requires.collect())
+        })
     }
 
     fn requires_of(&self, i: usize) -> Vec<&str> {
@@ -502,5 +514,34 @@ fn toposort(
         Ok(order)
     } else {
         Err(waiting_for.iter().map(|&w| w > 0).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// `requirements()` and `edges()` read the edge list in index order: edges must go
+    /// in sorted, implicit ones interleaved with explicit ones.
+    #[test]
+    fn requirements_and_edges_come_sorted_with_implicit_edges_interleaved() {
+        let nodes = vec![
+            ResourceNode::new("a-sub", "OS::Neutron::Subnet", json!({"network": "n"})),
+            ResourceNode::new("c-val", "OS::Heat::Value", json!({})),
+            ResourceNode::new("b-port", "OS::Neutron::Port", json!({"network": "n"}))
+                .with_depends_on(["c-val"]),
+            ResourceNode::new("d-srv", "OS::Nova::Server", json!({"networks": [{"network": "n"}]}))
+                .with_references(["c-val", "b-port"]),
+        ];
+        let graph = DependencyGraph::build(&nodes).unwrap();
+        let mut sorted = graph.edges();
+        sorted.sort_unstable();
+        assert_eq!(graph.edges(), sorted);
+        assert_eq!(graph.implicit_edges(), [["b-port", "a-sub"], ["d-srv", "a-sub"]]);
+        for (name, requires) in graph.requirements() {
+            assert_eq!(requires, graph.requires(name), "{name}");
+        }
+        assert_eq!(graph.requires("d-srv"), ["a-sub", "b-port", "c-val"]);
     }
 }
