@@ -4,6 +4,8 @@
 
 use super::path::Path;
 use super::{eval, hot, Call, FnError, Func, Scope, Snippet};
+use std::borrow::Cow;
+
 use crate::Value;
 
 /// A resource reference found in a snippet.
@@ -81,45 +83,50 @@ fn walk(
         }
         Snippet::Call(call) => {
             walk(&call.args, &path.key(&call.name), scope, with_attribute, found)?;
-            if let Some((target, attribute)) = target_of(call, scope, with_attribute)? {
-                let name = resource_name(&target)?;
+            if let Some((target, attribute)) = target_of(call) {
+                let name = resolved_name(target, scope)?;
                 if !scope.is_enabled_resource(&name) {
                     return Err(FnError::bad_reference(&name, &path.render()));
                 }
-                found(path, call, name, attribute);
+                // The attribute name only when static (its failures are ignored).
+                let attribute = attribute
+                    .filter(|_| with_attribute)
+                    .and_then(|a| eval::resolve(a, scope).ok())
+                    .and_then(|a| match a {
+                        Value::String(s) => Some(s),
+                        _ => None,
+                    });
+                found(path, call, name.into_owned(), attribute);
             }
             Ok(())
         }
     }
 }
 
-fn resource_name(v: &Value) -> Result<String, FnError> {
+/// A resolved resource or attribute name as Heat formats it: a string as it is,
+/// anything else as Python's `str()` (None as `None`).
+fn name_of(v: Value) -> String {
     match v {
-        Value::String(s) => Ok(s.clone()),
-        Value::Null => Ok("None".into()),
-        other => Ok(super::pyfmt::str_of(other)),
+        Value::String(s) => s,
+        other => super::pyfmt::str_of(&other),
     }
 }
 
-/// For a referencing call: the resolved resource name and, for `get_attr` when
-/// `with_attribute`, the static attribute name (its failures are ignored).
-fn target_of(
-    call: &Call,
-    scope: &dyn Scope,
-    with_attribute: bool,
-) -> Result<Option<(Value, Option<String>)>, FnError> {
+/// The name `snippet` resolves to, borrowed when it is a plain string (most are).
+fn resolved_name<'s>(snippet: &'s Snippet, scope: &dyn Scope) -> Result<Cow<'s, str>, FnError> {
+    match snippet {
+        Snippet::Data(Value::String(s)) => Ok(Cow::Borrowed(s)),
+        other => Ok(Cow::Owned(name_of(eval::resolve(other, scope)?))),
+    }
+}
+
+/// For a referencing call (`get_resource`, `get_attr`, ...): the snippets of the
+/// resource name and, for `get_attr`, of the attribute.
+fn target_of(call: &Call) -> Option<(&Snippet, Option<&Snippet>)> {
     match call.func {
-        Func::GetResource => Ok(Some((eval::resolve(&call.args, scope)?, None))),
-        f if f.is_get_attr() => {
-            let (name, attr) = get_attr_parts(call);
-            let attr = attr.filter(|_| with_attribute);
-            let attr = attr.and_then(|a| eval::resolve(a, scope).ok()).and_then(|a| match a {
-                Value::String(s) => Some(s),
-                _ => None,
-            });
-            Ok(Some((eval::resolve(name, scope)?, attr)))
-        }
-        _ => Ok(None),
+        Func::GetResource => Some((&call.args, None)),
+        f if f.is_get_attr() => Some(get_attr_parts(call)),
+        _ => None,
     }
 }
 
@@ -227,8 +234,7 @@ fn validate_call(call: &Call, scope: &dyn Scope) -> Result<(), String> {
     match call.func {
         f if f.is_get_attr() => {
             let (res, attr) = get_attr_parts(call);
-            let res_name = eval::resolve(res, scope).map_err(|e| e.message)?;
-            let res_name = resource_name(&res_name).map_err(|e| e.message)?;
+            let res_name = resolved_name(res, scope).map_err(|e| e.message)?;
             if !scope.is_enabled_resource(&res_name) {
                 return Err(FnError::bad_reference(&res_name, "unknown").message);
             }
@@ -238,9 +244,8 @@ fn validate_call(call: &Call, scope: &dyn Scope) -> Result<(), String> {
                 }
                 return Ok(());
             };
-            let attr = eval::resolve(attr, scope).map_err(|e| e.message)?;
+            let attr_s = resolved_name(attr, scope).map_err(|e| e.message)?;
             {
-                let attr_s = super::pyfmt::str_of(&attr);
                 if !scope.has_attribute(&res_name, &attr_s) {
                     let shown = match res {
                         Snippet::Data(v) => super::pyfmt::str_of(v),

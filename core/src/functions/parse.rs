@@ -2,8 +2,6 @@
 //! function of the version's table become calls, macros are expanded, and each
 //! function class checks its arguments as its constructor does in Heat.
 
-use std::collections::HashMap;
-
 use super::path::Path;
 use super::{pyfmt, Call, FnError, Func, Scope, Snippet};
 use crate::Value;
@@ -54,7 +52,7 @@ pub fn parse_condition(raw: &Value, path: &str, scope: &dyn Scope) -> Result<Sni
 }
 
 struct Parser<'a> {
-    table: &'a HashMap<String, Func>,
+    table: &'a crate::template::version::FunctionTable,
     scope: &'a dyn Scope,
 }
 

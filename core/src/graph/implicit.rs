@@ -133,19 +133,20 @@ impl Index {
 }
 
 /// The implicit edges `(dependent, dependency)` of the resources `names` (sorted; indices
-/// are positions), given each one's properties and explicit requirements.
+/// are positions), given each one's properties and explicit requirements: sorted,
+/// without duplicates.
 pub(super) fn edges(
     names: &[&str],
     properties: &[&Value],
     types: &Types,
     explicit: &[Vec<u32>],
-) -> BTreeSet<(u32, u32)> {
+) -> Vec<(u32, u32)> {
     let kinds: Vec<Kind> = types.map_per_node(Kind::of);
     if kinds
         .iter()
         .all(|k| matches!(k, Kind::Other | Kind::Subnet | Kind::RouterInterface | Kind::RouteTable))
     {
-        return BTreeSet::new(); // no rule owner: skip reading properties at all
+        return Vec::new(); // no rule owner: skip reading properties at all
     }
     let resolver = Resolver::new(names, types);
     let facts: Vec<Facts> = properties
@@ -211,7 +212,7 @@ pub(super) fn edges(
     let required_ports =
         |i: usize| explicit[i].iter().filter(move |&&d| kinds[d as usize] == Kind::Port);
 
-    let mut edges = BTreeSet::new();
+    let mut edges = Vec::new();
     for (i, fact) in facts.iter().enumerate() {
         let mut add = |targets: &[u32]| {
             edges.extend(targets.iter().map(|&t| (i as u32, t)));
@@ -307,6 +308,8 @@ pub(super) fn edges(
         }
     }
     // Heat's implicit edges are what the plugins add beyond the explicit graph.
+    edges.sort_unstable();
+    edges.dedup();
     edges.retain(|&(from, to)| explicit[from as usize].binary_search(&to).is_err());
     edges
 }

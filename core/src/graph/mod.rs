@@ -287,22 +287,29 @@ impl DependencyGraph {
         for _ in &names {
             graph.add_node(());
         }
+        // Edges go in in (dependent, dependency) order, so that edge indices run in
+        // the order `edges()` answers in. The implicit ones are sorted that way and
+        // never repeat an explicit one.
+        let mut implicit = implicit.into_iter().peekable();
         for (from, requires) in explicit.iter().enumerate() {
-            for &to in requires {
-                graph.add_edge(
-                    NodeIndex::new(from),
-                    NodeIndex::new(to as usize),
-                    EdgeKind::Explicit,
-                );
+            let from = from as u32;
+            let mut explicit_to = requires.iter().copied().peekable();
+            loop {
+                let implicit_to = implicit.peek().filter(|(f, _)| *f == from).map(|&(_, t)| t);
+                let (to, kind) = match (explicit_to.peek().copied(), implicit_to) {
+                    (Some(e), Some(i)) if i < e => (i, EdgeKind::Implicit),
+                    (Some(e), _) => (e, EdgeKind::Explicit),
+                    (None, Some(i)) => (i, EdgeKind::Implicit),
+                    (None, None) => break,
+                };
+                match kind {
+                    EdgeKind::Explicit => explicit_to.next(),
+                    EdgeKind::Implicit => implicit.next().map(|(_, t)| t),
+                };
+                graph.add_edge(NodeIndex::new(from as usize), NodeIndex::new(to as usize), kind);
             }
         }
-        for &(from, to) in &implicit {
-            graph.add_edge(
-                NodeIndex::new(from as usize),
-                NodeIndex::new(to as usize),
-                EdgeKind::Implicit,
-            );
-        }
+        debug_assert!(implicit.next().is_none(), "implicit edges from known nodes only");
 
         let mut this = DependencyGraph {
             names: names.iter().map(|n| n.to_string()).collect(),
@@ -392,16 +399,15 @@ impl DependencyGraph {
         self.names.binary_search_by(|n| n.as_str().cmp(name)).ok()
     }
 
+    /// The edges of the kinds `keep` accepts, sorted: edge indices already run in that
+    /// order (see [`DependencyGraph::from_named`]).
     fn edges_where(&self, keep: impl Fn(EdgeKind) -> bool) -> Vec<[&str; 2]> {
-        let mut pairs: Vec<(usize, usize)> = self
-            .graph
+        self.graph
             .edge_indices()
             .filter(|&e| keep(self.graph[e]))
             .filter_map(|e| self.graph.edge_endpoints(e))
-            .map(|(a, b)| (a.index(), b.index()))
-            .collect();
-        pairs.sort_unstable();
-        pairs.into_iter().map(|(a, b)| [self.names[a].as_str(), self.names[b].as_str()]).collect()
+            .map(|(a, b)| [self.names[a.index()].as_str(), self.names[b.index()].as_str()])
+            .collect()
     }
 
     /// One cycle among `remaining` (the nodes a toposort could not yield): from the

@@ -199,8 +199,14 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
     // here on a resource is its position in `defs`; the per-resource tables are
     // vectors in that order.
     let defs = resources::definitions(t, scope)?;
-    scope.enabled = defs.iter().filter(|d| d.enabled).map(|d| d.name.clone()).collect();
+    let enabled_count = defs.iter().filter(|d| d.enabled).count();
+    scope.enabled.reserve(enabled_count);
+    scope.enabled.extend(defs.iter().filter(|d| d.enabled).map(|d| d.name.clone()));
+    scope.attributes.reserve(enabled_count);
     let registry = a.environment.registry();
+    // What each type resolves to, for the resources without registry entries of
+    // their own (all but a few): resolving walks the whole registry.
+    let mut resolved_by_type: FastMap<&str, ResolvedType> = FastMap::default();
     let mut deferred: Vec<Option<String>> = vec![None; defs.len()];
     let mut property_names: Vec<Option<PropertyNames>> = vec![None; defs.len()];
     let mut types: Vec<Option<ResolvedType>> = vec![None; defs.len()];
@@ -211,7 +217,15 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
         if d.name.contains('/') {
             return Err("Resource name may not contain \"/\"".into());
         }
-        let resolved = registry.resolve(&d.resource_type, &d.name)?;
+        let resolved = if registry.has_resource_entries(&d.name) {
+            registry.resolve(&d.resource_type, &d.name)?
+        } else if let Some(resolved) = resolved_by_type.get(d.resource_type.as_str()) {
+            resolved.clone()
+        } else {
+            let resolved = registry.resolve(&d.resource_type, &d.name)?;
+            resolved_by_type.insert(&d.resource_type, resolved.clone());
+            resolved
+        };
         match &resolved {
             ResolvedType::Plugin(p) => {
                 let rt = resource_types::get(p).expect("registry only resolves known types");
@@ -240,8 +254,11 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
     }
     a.resources = defs;
     let defs = &a.resources;
-    a.resolved_types =
-        defs.iter().zip(&types).filter_map(|(d, t)| Some((d.name.clone(), t.clone()?))).collect();
+    // Sized up front: growing would hash every name again (SipHash) at each doubling.
+    a.resolved_types.reserve(enabled_count);
+    a.resolved_types
+        .extend(defs.iter().zip(&types).filter_map(|(d, t)| Some((d.name.clone(), t.clone()?))));
+    a.references.reserve(enabled_count);
 
     // Duplicate names between parameters and resources.
     let dups: BTreeSet<&String> =
@@ -338,12 +355,13 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
         Some(ResolvedType::Plugin(p)) => p.as_str(),
         _ => defs[i].resource_type.as_str(),
     };
-    let properties: Vec<Value> = name_order
-        .by_name
+    // Resolved in template order, the order the snippets lie in memory.
+    let properties: Vec<Value> = defs
         .iter()
-        .map(|&i| {
-            let i = i as usize;
-            rule_properties(defs[i].properties.as_ref(), resource_type(i), scope)
+        .enumerate()
+        .map(|(i, d)| match d.enabled {
+            true => rule_properties(d.properties.as_ref(), resource_type(i), scope),
+            false => Value::Null,
         })
         .collect();
     let nodes = crate::graph::NamedNodes {
@@ -360,7 +378,7 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
                 ranks
             })
             .collect(),
-        properties: properties.iter().collect(),
+        properties: name_order.by_name.iter().map(|&i| &properties[i as usize]).collect(),
     };
     let dependency_graph =
         crate::graph::DependencyGraph::from_named(nodes).map_err(|e| e.to_string())?;

@@ -47,7 +47,7 @@ pub use analyse::{analyse, analyse_parsed, analyse_with};
 pub use resources::{OutputDefn, ResourceDefn};
 pub use scope::StackScope;
 
-use crate::functions::{self, Func, Snippet};
+use crate::functions::{self, Snippet};
 use crate::template::{Environment, Parameters, Template, Version};
 use crate::Value;
 
@@ -173,7 +173,7 @@ impl Analysis {
     }
 
     /// The function table of the template's version (name to class).
-    pub fn functions(&self) -> Option<&'static HashMap<String, Func>> {
+    pub fn functions(&self) -> Option<&'static crate::template::version::FunctionTable> {
         self.version_info().map(|v| &v.functions)
     }
 

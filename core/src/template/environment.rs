@@ -306,6 +306,16 @@ impl Registry<'_> {
             .ok_or_else(|| format!("The Resource Type ({resource_type}) could not be found."))
     }
 
+    /// Whether the user's registry has entries of its own for resource
+    /// `resource_name` (`resources: {name: {...}}`): without them, what a type
+    /// resolves to is the same for every resource, and callers may reuse it.
+    pub fn has_resource_entries(&self, resource_name: &str) -> bool {
+        match self.user.get("resources") {
+            Some(Value::Object(per)) => per.contains_key(resource_name),
+            _ => false,
+        }
+    }
+
     fn entry_target(name: &str, value: &Value) -> Option<Target> {
         let Value::String(v) = value else { return None };
         if is_template_name(name) || is_template_name(v) {

@@ -42,10 +42,7 @@ pub fn validate(t: &Template) -> Result<(), TemplateError> {
     };
     match v.dialect {
         Dialect::Hot => {
-            let mut names: Vec<&String> = resources.keys().collect();
-            names.sort();
-            for name in names {
-                let attrs = &resources[name.as_str()];
+            let check = |attrs: &Value| -> Result<(), TemplateError> {
                 let missing = || TemplateError::rejected("Each resource must contain a type key.");
                 if !pyfmt::truthy(attrs) {
                     return Err(missing());
@@ -64,12 +61,24 @@ pub fn validate(t: &Template) -> Result<(), TemplateError> {
                         )));
                     }
                 }
-                if !attrs.contains_key("type") {
+                if !attrs.keys().any(|k| k == "type") {
                     return Err(missing());
+                }
+                Ok(())
+            };
+            // Heat reports the first failing resource in name order: sort the names
+            // only when one fails.
+            if !resources.values().all(|attrs| check(attrs).is_ok()) {
+                let mut names: Vec<&String> = resources.keys().collect();
+                names.sort();
+                for name in names {
+                    check(&resources[name.as_str()])?;
                 }
             }
             for attrs in resources.values() {
-                let ty = attrs.get("type");
+                // A scan: the keys are few, and serde_json's map hashes with SipHash.
+                let ty = attrs.as_object().and_then(|m| m.iter().find(|(k, _)| *k == "type"));
+                let ty = ty.map(|(_, t)| t);
                 if ty.map_or(true, |t| !pyfmt::truthy(t)) {
                     return Err(TemplateError::rejected("Each Resource must contain a Type key."));
                 }
