@@ -624,3 +624,21 @@ resources:
         o["disabled_resources"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
     assert!(disabled.contains(&"cache_heat_sync_wait"), "{o:#}");
 }
+
+#[test]
+fn a_stack_output_gathering_a_group_of_parameter_count_is_a_warning() {
+    let compiled = compiled("three-tier");
+    let w: Vec<String> = compiled
+        .warnings
+        .iter()
+        .filter(|w| w.code.as_str() == "fixed-gather-count")
+        .map(|w| w.to_string())
+        .collect();
+    assert_eq!(
+        w,
+        ["warning: outputs.backends.value: Heat lists 3 members of web.url, the count known \
+             at compile time: a stack created with another count for web (its count is \
+             {\"get_param\":\"web_count\"}) still lists 3 (the gathers of heat_sync inputs follow \
+             the count the stack is created with) [fixed-gather-count]"]
+    );
+}

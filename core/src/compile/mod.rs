@@ -155,6 +155,7 @@ pub fn compile(inputs: &Inputs, opts: &Options) -> crate::Result<Compiled> {
         text
     };
     let mut warnings = a.problems.clone();
+    warnings.extend(rewriter.take_warnings());
     warnings.extend(size_warning(&inputs.template_name, template_text.len(), a.servers.len()));
     Ok(Compiled {
         template: t,

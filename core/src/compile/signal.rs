@@ -18,8 +18,10 @@ use serde_json::json;
 use super::CompileError;
 use crate::dataflow::analysis::Analysis;
 use crate::dataflow::metadata::{Coordinated, GroupKind};
+use crate::dataflow::problem::Code;
 use crate::dataflow::refs::{self, Target};
 use crate::dataflow::source::{call, Source};
+use crate::dataflow::Problem;
 use crate::{Map, Value};
 
 /// The Heat resources added for one coordinated resource.
@@ -113,6 +115,8 @@ pub struct Rewriter<'a> {
     coordinated: std::collections::HashSet<&'a str>,
     /// The heat_sync sections, never rewritten (they travel through the coordinator).
     sections: std::collections::HashSet<&'a str>,
+    /// Warnings about the rewritten references.
+    warnings: Vec<Problem>,
 }
 
 impl<'a> Rewriter<'a> {
@@ -126,7 +130,13 @@ impl<'a> Rewriter<'a> {
             nested_waits: BTreeSet::new(),
             coordinated: a.servers.iter().map(|c| c.resource.as_str()).collect(),
             sections: a.servers.iter().map(|c| c.place.as_str()).collect(),
+            warnings: Vec::new(),
         }
+    }
+
+    /// The warnings about the references rewritten so far.
+    pub fn take_warnings(&mut self) -> Vec<Problem> {
+        std::mem::take(&mut self.warnings)
     }
 
     /// One member's value: `Fn::Select` chains over the wait condition's data.
@@ -181,6 +191,20 @@ impl<'a> Rewriter<'a> {
                         ),
                     });
                 };
+                let g = c.group.as_ref().expect("a gather reads a group");
+                if !g.count_is_literal() {
+                    self.warnings.push(Problem::warning(
+                        Code::FixedGatherCount,
+                        place,
+                        format!(
+                            "Heat lists {count} members of {}.{output}, the count known at compile \
+                             time: a stack created with another count for {} (its count is {}) \
+                             still lists {count} (the gathers of heat_sync inputs follow the \
+                             count the stack is created with)",
+                            c.resource, c.resource, g.count_expr
+                        ),
+                    ));
+                }
                 Value::Array(
                     (0..count)
                         .map(|i| self.read(*server, &format!("{}.{i}", c.resource), output, path))

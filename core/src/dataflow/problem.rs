@@ -47,6 +47,9 @@ pub enum Code {
     TemplateTooLarge,
     /// A role waits for a server that exists only under a condition.
     ConditionalProducer,
+    /// A gather outside heat_sync lists the member count known at compile time, which
+    /// parameters can change at stack create (`compile` only).
+    FixedGatherCount,
 }
 
 impl Code {
@@ -67,6 +70,7 @@ impl Code {
             Code::InvalidTemplate => "invalid-template",
             Code::TemplateTooLarge => "template-too-large",
             Code::ConditionalProducer => "conditional-producer",
+            Code::FixedGatherCount => "fixed-gather-count",
         }
     }
 }
