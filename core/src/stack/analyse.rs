@@ -2,7 +2,7 @@
 //! `engine_validate_template`, `Stack.validate(validate_res_tmpl_only=True)`, then
 //! `Stack.dependencies` and the static evaluation).
 
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashSet};
 
 use indexmap::IndexMap;
 
@@ -62,8 +62,6 @@ fn analyse_loaded(
         validated: false,
         graph: None,
         dependency_graph: None,
-        references: HashMap::new(),
-        resolved_types: HashMap::new(),
     };
     let t = match loaded {
         Ok(t) => t,
@@ -253,11 +251,6 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
     }
     a.resources = defs;
     let defs = &a.resources;
-    // Sized up front: growing would hash every name again (SipHash) at each doubling.
-    a.resolved_types.reserve(enabled_count);
-    a.resolved_types
-        .extend(defs.iter().zip(&types).filter_map(|(d, t)| Some((d.name.clone(), t.clone()?))));
-    a.references.reserve(enabled_count);
 
     // Duplicate names between parameters and resources.
     let dups: BTreeSet<&String> =
@@ -303,9 +296,6 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
             }
             dependencies.set(i, requires);
         }
-        names.sort_unstable();
-        names.dedup();
-        a.references.insert(d.name.clone(), names);
     }
     let name_order = dependencies.name_order();
     let order = dependencies

@@ -41,7 +41,7 @@ mod mask;
 pub mod resources;
 pub mod scope;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 pub use analyse::{analyse, analyse_parsed, analyse_with};
 pub use resources::{OutputDefn, ResourceDefn};
@@ -140,13 +140,6 @@ pub struct Analysis {
     pub graph: Option<Graph>,
     /// The graph module's graph (for drawings), present with `graph`.
     pub dependency_graph: Option<crate::graph::DependencyGraph>,
-    /// Per enabled resource: the resources its properties and metadata reference
-    /// (`get_resource`, `get_attr`, `Ref`, `Fn::GetAtt`), sorted, deduplicated.
-    pub references: HashMap<String, Vec<String>>,
-    /// Per enabled resource: the type its type name resolves to in the registry
-    /// (`OS::Neutron::Subnet` for `OS::Quantum::Subnet` or a user alias), or the
-    /// provider template file.
-    pub resolved_types: HashMap<String, crate::template::environment::ResolvedType>,
 }
 
 impl Analysis {
@@ -190,6 +183,41 @@ impl Analysis {
     /// A resource definition by name.
     pub fn resource(&self, name: &str) -> Option<&ResourceDefn> {
         self.resources.iter().find(|r| r.name == name)
+    }
+
+    /// The resources the properties and metadata of enabled resource `name` reference
+    /// (`get_resource`, `get_attr`, `Ref`, `Fn::GetAtt`), sorted, deduplicated.
+    /// `None` for a name that is not an enabled resource, or when Heat rejects one of
+    /// those references. (Computed on demand: the analysis itself needs only the
+    /// graph's edges.)
+    pub fn references(&self, name: &str) -> Option<Vec<String>> {
+        let scope = self.scope.as_ref()?;
+        let d = self.resource(name).filter(|d| d.enabled)?;
+        let mut names = Vec::new();
+        let heat_path = functions::path::Path::root(&d.name);
+        for (snippet, section) in [(&d.properties, "Properties"), (&d.metadata, "Metadata")] {
+            if let Some(s) = snippet {
+                functions::deps::referenced_resources(
+                    s,
+                    &heat_path.part(section),
+                    scope,
+                    &mut names,
+                )
+                .ok()?;
+            }
+        }
+        names.sort_unstable();
+        names.dedup();
+        Some(names)
+    }
+
+    /// What the type of enabled resource `name` resolves to in the environment's
+    /// registry (`OS::Neutron::Subnet` for `OS::Quantum::Subnet` or a user alias), or
+    /// the provider template file; `None` for a name that is not an enabled resource
+    /// or a type the registry does not know.
+    pub fn resolved_type(&self, name: &str) -> Option<crate::template::environment::ResolvedType> {
+        let d = self.resource(name).filter(|d| d.enabled)?;
+        self.environment.registry().resolve(&d.resource_type, &d.name).ok()
     }
 
     /// Statically resolves a parsed snippet (run-time calls kept as one-key maps,
@@ -241,5 +269,25 @@ impl Analysis {
     /// Heat's own answers (shared/corpus). Never print it.
     pub fn to_json_unmasked(&self) -> Value {
         json::to_json(self, false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::environment::ResolvedType;
+
+    #[test]
+    fn references_and_resolved_types_are_computed_on_demand() {
+        let template = "heat_template_version: 2018-08-31\nresources:\n  a:\n    type: OS::Heat::Value\n    properties: {value: x}\n  b:\n    type: OS::Heat::Value\n    metadata: {m: {get_attr: [a, value]}}\n    properties: {value: {get_resource: a}}\n  c:\n    type: OS::Quantum::Net\n";
+        let analysis = analyse(&Inputs { template: template.into(), ..Inputs::default() });
+        assert!(analysis.is_ok(), "{:?}", analysis.errors);
+        assert_eq!(analysis.references("b"), Some(vec!["a".to_string()]));
+        assert_eq!(analysis.references("a"), Some(vec![]));
+        assert_eq!(analysis.references("nope"), None);
+        assert_eq!(
+            analysis.resolved_type("c"),
+            Some(ResolvedType::Plugin("OS::Neutron::Net".into()))
+        );
     }
 }
