@@ -1,6 +1,6 @@
 //! Heat's intrinsic functions, per template version, with static evaluation.
 //!
-//! A template section is first *parsed* ([`parse`]) with the version's function table
+//! A template section is first *parsed* ([`parse()`]) with the version's function table
 //! into a [`Snippet`]: a tree of plain data and [`Call`]s. Parsing is where Heat
 //! expands macros (`if`, `Fn::If`: only the chosen branch survives), picks what a CFN
 //! `Ref` means (a resource in the template, or a parameter) and rejects malformed
@@ -317,7 +317,7 @@ impl std::fmt::Display for FnError {
 /// What function evaluation needs from the stack being read.
 ///
 /// Implemented by the stack pipeline ([`crate::stack`]); the compile engineer's code
-/// uses it through [`crate::stack::Analysis::resolve`].
+/// uses it through [`crate::stack::Analysis::resolve_value`].
 pub trait Scope {
     /// The template version's function table.
     fn version(&self) -> &'static crate::template::Version;
