@@ -152,7 +152,8 @@ fn check(snippet: &Snippet, args: usize) -> Result<(), String> {
     }
 }
 
-/// Checks at compile time what the server will evaluate (see [`parse`]).
+/// Checks at compile time what the server will evaluate: `expression` parsed as the
+/// server parses it, every argument marker below `args`, every other call [`is_pure`].
 pub fn validate(template_version: &str, expression: &Value, args: usize) -> Result<(), String> {
     parse(template_version, expression, args).map(|_| ())
 }
