@@ -3,7 +3,10 @@
 //! Heat reads YAML 1.1 (`yes`/`on` are booleans, `0755` is octal, `2016-10-14` is a
 //! date), so a string is written plain only when YAML 1.1 cannot read it as anything
 //! else; otherwise it is double-quoted with JSON escapes (valid YAML escapes).
-//! Multi-line text (user-data, scripts) is written as a literal block.
+//! Multi-line text (user-data, scripts) is written as a literal block. A short collection
+//! inside a section entry is written on its line in flow style, as authors write function
+//! calls (`image: {get_param: image}`): a flow string is plain only when it holds no `:`
+//! (which old YAML readers end a flow scalar at), else double-quoted.
 
 use std::fmt::Write as _;
 
@@ -41,16 +44,106 @@ fn indent(out: &mut String, n: usize) {
 fn write_map(out: &mut String, m: &crate::Map, level: usize) {
     for (k, v) in m {
         indent(out, level);
+        let key_start = out.len();
         push_string(out, k);
         out.push(':');
-        write_value_after(out, v, level);
+        let column = level + (out.len() - key_start) + 1;
+        write_value_after(out, v, level, column);
     }
+}
+
+/// The longest line a flow collection may make.
+const FLOW_WIDTH: usize = 100;
+
+/// The shallowest level a flow collection starts at: a section, its entries and their
+/// keys stay blocks (`resources:`, `web:`, `properties:` each on its own line).
+const FLOW_LEVEL: usize = 6;
+
+/// Writes `v` in flow style when it is a collection that fits on the line (`column` is
+/// where it starts) without multi-line text; false (and nothing written) otherwise.
+fn try_flow(out: &mut String, v: &Value, level: usize, column: usize) -> bool {
+    if level < FLOW_LEVEL || !matches!(v, Value::Object(_) | Value::Array(_)) {
+        return false;
+    }
+    let start = out.len();
+    if write_flow(out, v, start + FLOW_WIDTH.saturating_sub(column)) {
+        true
+    } else {
+        out.truncate(start);
+        false
+    }
+}
+
+/// Writes `v` in flow style, giving up (false) past byte `end` of `out` or at
+/// multi-line text.
+fn write_flow(out: &mut String, v: &Value, end: usize) -> bool {
+    match v {
+        Value::Object(m) => {
+            out.push('{');
+            for (i, (k, x)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                if !push_flow_string(out, k) {
+                    return false;
+                }
+                out.push_str(": ");
+                if !write_flow(out, x, end) {
+                    return false;
+                }
+            }
+            out.push('}');
+        }
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                if !write_flow(out, x, end) {
+                    return false;
+                }
+            }
+            out.push(']');
+        }
+        Value::String(s) => {
+            if !push_flow_string(out, s) {
+                return false;
+            }
+        }
+        other => write_scalar(out, other, 0),
+    }
+    out.len() <= end
+}
+
+/// Pushes a string inside a flow collection: plain when [`plain_ok`] and without `:`,
+/// else double-quoted; false for multi-line text, which stays a block.
+fn push_flow_string(out: &mut String, s: &str) -> bool {
+    if s.contains('\n') {
+        return false;
+    }
+    if plain_ok(s) && !s.contains(':') {
+        out.push_str(s);
+    } else {
+        push_quoted(out, s);
+    }
+    true
 }
 
 fn write_seq(out: &mut String, a: &[Value], level: usize) {
     for v in a {
         indent(out, level);
         out.push('-');
+        if matches!(v, Value::Object(m) if !m.is_empty())
+            || matches!(v, Value::Array(a) if !a.is_empty())
+        {
+            out.push(' ');
+            if try_flow(out, v, level + 2, level + 2) {
+                out.push('\n');
+                continue;
+            }
+            out.pop();
+        }
         match v {
             Value::Object(m) if !m.is_empty() => {
                 // The first entry on the dash's line, the rest aligned under it.
@@ -62,9 +155,11 @@ fn write_seq(out: &mut String, a: &[Value], level: usize) {
                     } else {
                         indent(out, level + 2);
                     }
+                    let key_start = out.len();
                     push_string(out, k);
                     out.push(':');
-                    write_value_after(out, x, level + 2);
+                    let column = level + 2 + (out.len() - key_start) + 1;
+                    write_value_after(out, x, level + 2, column);
                 }
             }
             Value::Array(inner) if !inner.is_empty() => {
@@ -80,8 +175,15 @@ fn write_seq(out: &mut String, a: &[Value], level: usize) {
     }
 }
 
-/// Writes what follows `key:` (a space and a scalar, or a newline and a nested block).
-fn write_value_after(out: &mut String, v: &Value, level: usize) {
+/// Writes what follows `key:` (a space and a scalar or a flow collection, or a newline
+/// and a nested block); `column` is where the value would start on the key's line.
+fn write_value_after(out: &mut String, v: &Value, level: usize, column: usize) {
+    out.push(' ');
+    if try_flow(out, v, level + 2, column) {
+        out.push('\n');
+        return;
+    }
+    out.pop();
     match v {
         Value::Object(m) if !m.is_empty() => {
             out.push('\n');
@@ -280,6 +382,70 @@ mod tests {
             push_quoted(&mut out, s);
             assert_eq!(out, serde_json::to_string(s).unwrap());
         }
+    }
+
+    #[test]
+    fn short_collections_go_on_their_line_in_flow_style() {
+        let v = json!({"resources": {"web": {"properties": {
+            "image": {"get_param": "image"},
+            "id": {"get_param": "OS::stack_id"},
+            "networks": [{"port": {"get_resource": "p"}}],
+            "script": {"str_replace": {"template": "a\nb\n", "params": {"$x": "y"}}},
+            "long": {"list_join": [",", ["a very long item number one", "a very long item number two", "a third long item"]]},
+        }}}});
+        let y = to_string(&v);
+        assert!(y.contains("      image: {get_param: image}\n"), "{y}");
+        // `:` ends a plain scalar in old readers' flow collections: quoted.
+        assert!(y.contains("      id: {get_param: \"OS::stack_id\"}\n"), "{y}");
+        assert!(y.contains("      networks: [{port: {get_resource: p}}]\n"), "{y}");
+        // Multi-line text stays a literal block; a collection past the width stays a block.
+        assert!(y.contains("          template: |\n"), "{y}");
+        assert!(y.contains("      long:\n        list_join:\n"), "{y}");
+        // Sections and their entries stay blocks.
+        assert!(y.starts_with("resources:\n  web:\n    properties:\n"), "{y}");
+        let back = crate::template::yaml::parse_yaml_reference(&y).unwrap();
+        assert_eq!(back, v, "{y}");
+    }
+
+    proptest::proptest! {
+        /// Whatever the mix of blocks, flow collections, quoting and literal blocks, YAML
+        /// 1.1 (the reference reader, as Heat reads) reads the document back as written.
+        #[test]
+        fn documents_read_back_as_written(v in document()) {
+            let y = to_string(&v);
+            let back = crate::template::yaml::parse_yaml_reference(&y).unwrap();
+            proptest::prop_assert_eq!(back, v, "{}", y);
+        }
+    }
+
+    fn document() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let text = prop_oneof![
+            "[a-z_][a-z0-9_ .:/-]{0,12}",
+            "[ -~]{0,10}",
+            Just("yes".to_string()),
+            Just("0755".to_string()),
+            Just("2016-10-14".to_string()),
+            Just("OS::stack_id".to_string()),
+            Just("line one\n  two\n".to_string()),
+            Just("a: b, {c}".to_string()),
+        ];
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(Value::from),
+            text.clone().prop_map(Value::String),
+        ];
+        let tree = leaf.prop_recursive(5, 48, 6, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                proptest::collection::vec(("[a-z][a-z_:]{0,8}", inner), 0..5)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        });
+        // Deep enough for flow collections (from level 6) under block sections.
+        ("[a-z]{1,6}", "[a-z]{1,6}", "[a-z]{1,6}", tree)
+            .prop_map(|(a, b, c, t)| json!({ a: { b: { c: t } } }))
     }
 
     #[test]
