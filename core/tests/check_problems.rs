@@ -526,26 +526,7 @@ fn compile_refuses_what_heat_rejects() {
 
 #[test]
 fn waiting_for_a_conditional_server_is_a_warning() {
-    let t = "heat_template_version: 2016-10-14
-parameters:
-  with_cache: {type: boolean, default: true}
-conditions:
-  cache_on: {get_param: with_cache}
-resources:
-  cache:
-    type: OS::Nova::Server
-    condition: cache_on
-    properties: {image: i, flavor: f}
-    metadata:
-      heat_sync:
-        roles: [{name: redis, run: 'true', outputs: {addr: addr}}]
-  web:
-    type: OS::Nova::Server
-    properties: {image: i, flavor: f}
-    metadata:
-      heat_sync:
-        roles: [{name: app, run: 'true', inputs: {cache: {get_attr: [cache, addr]}}}]
-";
+    let t = compile_util::CONDITIONAL_SERVER;
     let p = only(t, Code::ConditionalProducer);
     assert_eq!(p.severity, Severity::Warning);
     assert_eq!(

@@ -467,14 +467,8 @@ fn fleet(n: usize) -> String {
 
 #[test]
 fn warns_when_the_compiled_template_is_over_heats_size_limit() {
-    let compile_fleet = |n: usize| {
-        let inputs = heat_sync::stack::Inputs {
-            template_name: "fleet.yaml".into(),
-            template: fleet(n),
-            ..Default::default()
-        };
-        compile(&inputs, &Options::default()).unwrap()
-    };
+    let compile_fleet =
+        |n: usize| compile(&inputs("fleet.yaml", &fleet(n)), &Options::default()).unwrap();
     let small = compile_fleet(10);
     assert!(small.template_text.len() < 524_288);
     assert!(small.warnings.iter().all(|w| w.code.as_str() != "template-too-large"));
@@ -514,12 +508,7 @@ resources:
               tag: {list_join: ["-", [app, {get_param: release}]]}
               fixed: a-b
 "#;
-    let inputs = heat_sync::stack::Inputs {
-        template_name: "release.yaml".into(),
-        template: template.into(),
-        ..Default::default()
-    };
-    let compiled = compile(&inputs, &Options::default()).unwrap();
+    let compiled = compile(&inputs("release.yaml", template), &Options::default()).unwrap();
     let sources: Vec<&InputSource> =
         compiled.server_plans[0].roles[0].inputs.iter().map(|i| &i.source).collect();
     // Parameter-derived inputs are tokens Heat fills in; the literal one stays a value.
@@ -589,29 +578,7 @@ fn a_group_count_from_parameters_is_the_one_the_stack_is_created_with() {
 
 #[test]
 fn a_conditional_server_has_its_wait_condition_under_the_same_condition() {
-    let template = r#"
-heat_template_version: 2018-08-31
-parameters:
-  with_cache: {type: boolean, default: false}
-conditions:
-  cache_on: {get_param: with_cache}
-resources:
-  cache:
-    type: OS::Nova::Server
-    condition: cache_on
-    properties: {image: debian-12, flavor: m1.small}
-    metadata:
-      heat_sync:
-        tool: script
-        roles: [{name: redis, run: "heat-sync put addr 10.0.0.9", outputs: {addr: addr}}]
-  web:
-    type: OS::Nova::Server
-    properties: {image: debian-12, flavor: m1.small}
-    metadata:
-      heat_sync:
-        tool: script
-        roles: [{name: app, run: "true"}]
-"#;
+    let template = compile_util::CONDITIONAL_SERVER;
     let c = compile(&inputs("cond.yaml", template), &Options::default()).unwrap();
     let r = &c.template["resources"];
     // Created with with_cache false, Heat boots no cache and creates no wait for it.

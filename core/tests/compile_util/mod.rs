@@ -17,6 +17,32 @@ pub fn inputs(name: &str, text: &str) -> Inputs {
     Inputs { template_name: name.into(), template: text.into(), ..Inputs::default() }
 }
 
+/// `cache` exists only under the condition `cache_on` (false by default) and publishes
+/// `addr`, which `web` reads.
+pub const CONDITIONAL_SERVER: &str = r#"
+heat_template_version: 2018-08-31
+parameters:
+  with_cache: {type: boolean, default: false}
+conditions:
+  cache_on: {get_param: with_cache}
+resources:
+  cache:
+    type: OS::Nova::Server
+    condition: cache_on
+    properties: {image: debian-12, flavor: m1.small}
+    metadata:
+      heat_sync:
+        tool: script
+        roles: [{name: redis, run: "heat-sync put addr 10.0.0.9", outputs: {addr: addr}}]
+  web:
+    type: OS::Nova::Server
+    properties: {image: debian-12, flavor: m1.small}
+    metadata:
+      heat_sync:
+        tool: script
+        roles: [{name: app, run: "true", inputs: {cache: {get_attr: [cache, addr]}}}]
+"#;
+
 /// Inputs for an example's template.
 pub fn example(name: &str) -> Inputs {
     let path = root().join("examples").join(name).join("template.yaml");
