@@ -280,9 +280,12 @@ fn classify(
     }
     let mut has_calls = false;
     let mut runtime = false;
+    let mut reads_params = false;
     refs::walk(&input.expr, place, &mut |at, name, arg| {
         has_calls = true;
-        match refs::target(source, servers, name, arg) {
+        let target = refs::target(source, servers, name, arg);
+        reads_params |= matches!(target, Some(Target::Param(_)));
+        match target {
             Some(Target::Published { .. } | Target::Gather { .. }) => runtime = true,
             Some(Target::HeatOfCoordinated { server, what }) => {
                 let other = &servers[server].resource;
@@ -316,7 +319,7 @@ fn classify(
     }
     match refs::resolve_static(source, &input.expr) {
         Some(value) => {
-            Resolved::Static { value, params_expr: refs::params_expr(source, &input.expr) }
+            Resolved::Static { value, params_expr: reads_params.then(|| input.expr.clone()) }
         }
         None => Resolved::Heat {
             expr: input.expr.clone(),
