@@ -53,6 +53,17 @@ pub struct Doc<'t> {
 }
 
 impl<'t> Doc<'t> {
+    /// An empty document with room for the collections of `text_len` bytes of a
+    /// typical template (an entry per 20 bytes, an item per 80), so that the arena
+    /// does not grow and copy itself on the way.
+    pub(super) fn with_capacity(text_len: usize) -> Self {
+        Doc {
+            root: None,
+            items: Vec::with_capacity(text_len / 80),
+            entries: Vec::with_capacity(text_len / 20),
+        }
+    }
+
     /// The root node (`null` for an empty document).
     pub fn root(&self) -> DocRef<'_, 't> {
         const NULL: &DocNode<'static> = &DocNode::Null;

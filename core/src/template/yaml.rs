@@ -281,6 +281,13 @@ pub fn resolve_plain(text: &str) -> Value {
 /// [`resolve_plain`] for the scalars that are not strings (null, booleans, numbers);
 /// `None` for a string.
 pub(super) fn plain_scalar(text: &str) -> Option<Value> {
+    // PyYAML picks its implicit resolvers by the first character: the other
+    // characters (most words) only start strings.
+    match text.as_bytes().first() {
+        None | Some(b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O') => {}
+        Some(b'~' | b'-' | b'+' | b'.' | b'0'..=b'9') => {}
+        Some(_) => return None,
+    }
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
         _ => {}

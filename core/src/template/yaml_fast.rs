@@ -31,7 +31,7 @@ pub(crate) fn parse(text: &str) -> Option<Doc<'_>> {
         depth: 0,
         entries: Vec::new(),
         items: Vec::new(),
-        doc: Doc::default(),
+        doc: Doc::with_capacity(text.len()),
     };
     let Some(indent) = p.next_content_line()? else {
         return Some(p.doc);
@@ -708,8 +708,9 @@ impl<'a> Parser<'a> {
         let mut out = String::new();
         let mut start = self.pos;
         loop {
-            match self.peek()? {
-                b'\n' => return None,
+            // Straight to the next quote or line break.
+            self.pos += self.s[self.pos..].iter().position(|&c| c == b'\'' || c == b'\n')?;
+            match self.s[self.pos] {
                 b'\'' if self.at(self.pos + 1) == Some(b'\'') => {
                     out.push_str(&self.text[start..=self.pos]);
                     self.pos += 2;
@@ -720,7 +721,8 @@ impl<'a> Parser<'a> {
                     self.pos += 1;
                     return self.after_quoted(out);
                 }
-                _ => self.pos += 1,
+                // The line break: a multi-line scalar is the reference parser's.
+                _ => return None,
             }
         }
     }
@@ -731,8 +733,10 @@ impl<'a> Parser<'a> {
         let mut out = String::new();
         let mut start = self.pos;
         loop {
-            match self.peek()? {
-                b'\n' => return None,
+            // Straight to the next quote, escape or line break.
+            self.pos +=
+                self.s[self.pos..].iter().position(|&c| matches!(c, b'"' | b'\\' | b'\n'))?;
+            match self.s[self.pos] {
                 b'"' => {
                     let out = self.quoted(out, start);
                     self.pos += 1;
@@ -757,7 +761,8 @@ impl<'a> Parser<'a> {
                     }
                     start = self.pos;
                 }
-                _ => self.pos += 1,
+                // The line break: a multi-line scalar is the reference parser's.
+                _ => return None,
             }
         }
     }
