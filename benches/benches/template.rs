@@ -30,7 +30,7 @@ fn parse_to_graph(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::from_parameter(n), &inputs, |b, inputs| {
             b.iter(|| {
                 let analysis = analyse_with(inputs, &options);
-                std::hint::black_box(analysis.graph.map(|g| g.creation_order.len()))
+                std::hint::black_box(analysis.graph.map(|g| g.creation_order().len()))
             })
         });
     }

@@ -99,7 +99,7 @@ pub fn run(args: Args) -> ExitCode {
             s.push('\n');
             s
         }
-        Format::Dot | Format::Svg => match &analysis.dependency_graph {
+        Format::Dot | Format::Svg => match &analysis.graph {
             Some(g) if args.format == Format::Dot => heat_sync::graph::render::to_dot(g),
             Some(g) => heat_sync::graph::render::to_svg(g),
             None => {

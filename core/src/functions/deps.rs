@@ -34,12 +34,16 @@ pub fn references(
 ) -> Result<Vec<Reference>, FnError> {
     let mut out = Vec::new();
     walk(snippet, &Path::root(path), scope, true, &mut |path, call, resource, attribute| {
+        if !scope.is_enabled_resource(resource) {
+            return false;
+        }
         out.push(Reference {
-            resource,
+            resource: resource.to_string(),
             path: path.render(),
             function: call.name.clone(),
             attribute,
-        })
+        });
+        true
     })?;
     Ok(out)
 }
@@ -53,12 +57,32 @@ pub fn referenced_resources(
     scope: &dyn Scope,
     out: &mut Vec<String>,
 ) -> Result<(), FnError> {
-    walk(snippet, path, scope, false, &mut |_, _, resource, _| out.push(resource))
+    for_each_referenced_resource(snippet, path, scope, &mut |resource| {
+        let enabled = scope.is_enabled_resource(resource);
+        if enabled {
+            out.push(resource.to_string());
+        }
+        enabled
+    })
+}
+
+/// [`referenced_resources`] without a string per reference: `found` is given each
+/// referenced name in turn and answers whether it is an enabled resource (the caller
+/// may look it up in its own table once instead of asking `scope` first); a `false`
+/// fails the walk with Heat's message, as [`references`] does.
+pub fn for_each_referenced_resource(
+    snippet: &Snippet,
+    path: &Path<'_>,
+    scope: &dyn Scope,
+    found: &mut dyn FnMut(&str) -> bool,
+) -> Result<(), FnError> {
+    walk(snippet, path, scope, false, &mut |_, _, resource, _| found(resource))
 }
 
 /// What a walk does with each reference: its path, call, resource name and (when
-/// asked for) static attribute name.
-type OnReference<'f> = dyn FnMut(&Path<'_>, &Call, String, Option<String>) + 'f;
+/// asked for) static attribute name. It answers whether the name is an enabled
+/// resource.
+type OnReference<'f> = dyn FnMut(&Path<'_>, &Call, &str, Option<String>) -> bool + 'f;
 
 fn walk(
     snippet: &Snippet,
@@ -85,9 +109,6 @@ fn walk(
             walk(&call.args, &path.key(&call.name), scope, with_attribute, found)?;
             if let Some((target, attribute)) = target_of(call) {
                 let name = resolved_name(target, scope)?;
-                if !scope.is_enabled_resource(&name) {
-                    return Err(FnError::bad_reference(&name, &path.render()));
-                }
                 // The attribute name only when static (its failures are ignored).
                 let attribute = attribute
                     .filter(|_| with_attribute)
@@ -96,7 +117,9 @@ fn walk(
                         Value::String(s) => Some(s),
                         _ => None,
                     });
-                found(path, call, name.into_owned(), attribute);
+                if !found(path, call, &name, attribute) {
+                    return Err(FnError::bad_reference(&name, &path.render()));
+                }
             }
             Ok(())
         }

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use super::properties::{truthy_str, Props, Read, Resolver, Str};
 use super::types::Kind;
-use super::{FastMap as HashMap, Types};
+use super::{Adjacency, FastMap as HashMap, Types};
 use crate::Value;
 
 /// What the rules read of one resource.
@@ -139,7 +139,7 @@ pub(super) fn edges(
     names: &[&str],
     properties: &[&Value],
     types: &Types,
-    explicit: &[Vec<u32>],
+    explicit: &Adjacency,
 ) -> Vec<(u32, u32)> {
     let kinds: Vec<Kind> = types.map_per_node(Kind::of);
     if kinds

@@ -33,9 +33,13 @@
 //!   order (the corpus convention): repeatedly take the first resource, by name, whose
 //!   requirements are all created. It is O((V + E) log V).
 
+mod adjacency;
 mod implicit;
+mod names;
 mod properties;
 
+pub(crate) use adjacency::Adjacency;
+pub use names::Names;
 pub use properties::FUNCTIONS;
 pub mod render;
 pub mod types;
@@ -191,9 +195,8 @@ pub(crate) struct NamedNodes<'a> {
     pub(crate) names: Vec<&'a str>,
     /// Per resource, its type (as [`ResourceNode::resource_type`]).
     pub(crate) types: Vec<&'a str>,
-    /// Per resource, the resources it requires explicitly: sorted, without
-    /// duplicates.
-    pub(crate) explicit: Vec<Vec<u32>>,
+    /// Per resource, the resources it requires explicitly.
+    pub(crate) explicit: Adjacency,
     /// Per resource, its properties (as [`ResourceNode::properties`]).
     pub(crate) properties: Vec<&'a Value>,
 }
@@ -213,7 +216,7 @@ pub enum EdgeKind {
 /// requires.
 #[derive(Debug, Clone)]
 pub struct DependencyGraph {
-    names: Vec<String>,
+    names: Names,
     types: Types,
     graph: DiGraph<(), EdgeKind, u32>,
     order: Vec<u32>,
@@ -236,9 +239,9 @@ impl DependencyGraph {
             sorted.iter().enumerate().map(|(i, n)| (n.name.as_str(), i as u32)).collect();
 
         // Explicit requirements per node, sorted and without duplicates.
-        let mut explicit: Vec<Vec<u32>> = Vec::with_capacity(sorted.len());
+        let mut explicit = Adjacency::with_capacity(sorted.len(), 0);
+        let mut requires = Vec::new();
         for node in &sorted {
-            let mut requires = Vec::with_capacity(node.depends_on.len() + node.references.len());
             for name in node.depends_on.iter().chain(&node.references) {
                 match index.get(name.as_str()) {
                     Some(&i) => requires.push(i),
@@ -250,9 +253,7 @@ impl DependencyGraph {
                     }
                 }
             }
-            requires.sort_unstable();
-            requires.dedup();
-            explicit.push(requires);
+            explicit.push(requires.drain(..));
         }
         Self::from_named(NamedNodes {
             names: sorted.iter().map(|n| n.name.as_str()).collect(),
@@ -282,7 +283,7 @@ impl DependencyGraph {
         let types = Types { names: types, of_node: node_types };
         let implicit = implicit::edges(&names, &properties, &types, &explicit);
 
-        let edge_count = explicit.iter().map(Vec::len).sum::<usize>() + implicit.len();
+        let edge_count = explicit.target_count() + implicit.len();
         let mut graph = DiGraph::with_capacity(names.len(), edge_count);
         for _ in &names {
             graph.add_node(());
@@ -312,7 +313,7 @@ impl DependencyGraph {
         debug_assert!(implicit.next().is_none(), "implicit edges from known nodes only");
 
         let mut this = DependencyGraph {
-            names: names.iter().map(|n| n.to_string()).collect(),
+            names: names.iter().copied().collect(),
             types,
             graph,
             order: Vec::new(),
@@ -336,7 +337,7 @@ impl DependencyGraph {
 
     /// The resources, in name order.
     pub fn resources(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        self.names.iter().map(String::as_str)
+        self.names.iter()
     }
 
     /// The type of resource `name` (as given in its [`ResourceNode`]).
@@ -368,9 +369,8 @@ impl DependencyGraph {
             while next < edges.len() && edges[next].source().index() == i {
                 next += 1;
             }
-            let requires =
-                edges[start..next].iter().map(|e| self.names[e.target().index()].as_str());
-            (name.as_str(), requires.collect())
+            let requires = edges[start..next].iter().map(|e| self.names.get(e.target().index()));
+            (name, requires.collect())
         })
     }
 
@@ -381,7 +381,7 @@ impl DependencyGraph {
             .map(|n| n.index())
             .collect();
         requires.sort_unstable();
-        requires.into_iter().map(|j| self.names[j].as_str()).collect()
+        requires.into_iter().map(|j| self.names.get(j)).collect()
     }
 
     /// The resources `name` requires (explicit and implicit), sorted; empty for a name
@@ -404,11 +404,11 @@ impl DependencyGraph {
     /// at the same time, the first by name (Heat's `Graph.toposort` over resources
     /// inserted in name order, as `shared/corpus` does).
     pub fn creation_order(&self) -> Vec<&str> {
-        self.order.iter().map(|&i| self.names[i as usize].as_str()).collect()
+        self.order.iter().map(|&i| self.names.get(i as usize)).collect()
     }
 
     fn index(&self, name: &str) -> Option<usize> {
-        self.names.binary_search_by(|n| n.as_str().cmp(name)).ok()
+        self.names.position(name).map(|i| i as usize)
     }
 
     /// The edges of the kinds `keep` accepts, sorted: edge indices already run in that
@@ -418,7 +418,7 @@ impl DependencyGraph {
             .edge_indices()
             .filter(|&e| keep(self.graph[e]))
             .filter_map(|e| self.graph.edge_endpoints(e))
-            .map(|(a, b)| [self.names[a.index()].as_str(), self.names[b.index()].as_str()])
+            .map(|(a, b)| [self.names.get(a.index()), self.names.get(b.index())])
             .collect()
     }
 
@@ -443,13 +443,13 @@ impl DependencyGraph {
                 let mut cycle: Vec<usize> = path[seen_at[i]..].to_vec();
                 let start = cycle.iter().enumerate().min_by_key(|(_, &n)| n).map_or(0, |(k, _)| k);
                 cycle.rotate_left(start);
-                return cycle.into_iter().map(|n| self.names[n].clone()).collect();
+                return cycle.into_iter().map(|n| self.names.get(n).to_string()).collect();
             }
             seen_at[i] = path.len();
             path.push(i);
             at = next(i);
         }
-        path.into_iter().map(|n| self.names[n].clone()).collect()
+        path.into_iter().map(|n| self.names.get(n).to_string()).collect()
     }
 }
 

@@ -2,16 +2,17 @@
 //! `engine_validate_template`, `Stack.validate(validate_res_tmpl_only=True)`, then
 //! `Stack.dependencies` and the static evaluation).
 
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use indexmap::IndexMap;
 
+use super::dependencies::Dependencies;
 use super::resources::{self, ResourceDefn};
-use super::scope::StackScope;
-use super::{Analysis, Graph, Inputs, Options};
+use super::scope::{ResourceState, StackScope};
+use super::{Analysis, Inputs, Options};
 use crate::functions::path::Path;
 use crate::functions::{self, deps, pyfmt, Scope, Snippet};
-use crate::graph::FastMap;
+use crate::graph::{Adjacency, FastMap, Names};
 use crate::template::doc::Doc;
 use crate::template::environment::ResolvedType;
 use crate::template::node::Node;
@@ -69,7 +70,6 @@ fn analyse_loaded(
         errors: Vec::new(),
         validated: false,
         graph: None,
-        dependency_graph: None,
     };
     let t = match loaded {
         Ok(t) => t,
@@ -187,8 +187,7 @@ fn run<'r, N: Node<'r>>(
 
     // Stack(): parameters.
     let parameters = build_parameters(t, &a.environment, options)?;
-    let all_names: crate::graph::FastSet<String> =
-        resources.iter().flat_map(|r| r.entries()).map(|(k, _)| k.to_string()).collect();
+    let all_names: Names = resources.iter().flat_map(|r| r.entries()).map(|(k, _)| k).collect();
     let mappings = t.mappings().cloned();
     let mut scope = StackScope::new(t.version, parameters, all_names, files, mappings);
 
@@ -224,16 +223,28 @@ fn run<'r, N: Node<'r>>(
         Some(section) => resources::definitions(section, t.version, scope)?,
         None => Vec::new(),
     };
-    let enabled_count = defs.iter().filter(|d| d.enabled).count();
-    scope.enabled.reserve(enabled_count);
-    scope.enabled.extend(defs.iter().filter(|d| d.enabled).map(|d| (d.name.clone(), None)));
+    debug_assert!(
+        defs.iter().map(|d| d.name.as_str()).eq(scope.all_resources.iter()),
+        "one definition per resource, in template order"
+    );
+    for (state, d) in scope.resource_states.iter_mut().zip(&defs) {
+        if d.enabled {
+            *state = ResourceState::Enabled(None);
+        }
+    }
     let registry = a.environment.registry();
-    // What each type resolves to, for the resources without registry entries of
-    // their own (all but a few): resolving walks the whole registry.
-    let mut resolved_by_type: FastMap<&str, ResolvedType> = FastMap::default();
+    // Without registry entries for single resources (the usual case), a type resolves
+    // the same for every resource: resolving walks the whole registry, so once per
+    // type. `type_of[i]` indexes `resolved_types` (`u32::MAX`: disabled).
+    let per_resource_entries = matches!(
+        a.environment.resource_registry.get("resources"),
+        Some(Value::Object(m)) if !m.is_empty()
+    );
+    let mut resolved_types: Vec<ResolvedType> = Vec::new();
+    let mut type_ids: FastMap<&str, u32> = FastMap::default();
+    let mut type_of: Vec<u32> = vec![u32::MAX; defs.len()];
     let mut deferred: Vec<Option<String>> = vec![None; defs.len()];
     let mut property_names: Vec<Option<PropertyNames>> = vec![None; defs.len()];
-    let mut types: Vec<Option<ResolvedType>> = vec![None; defs.len()];
     // Looked up once per resource: compile opens every coordinated server's attributes.
     let open_attributes: crate::graph::FastSet<&str> =
         options.open_attributes.iter().map(String::as_str).collect();
@@ -241,22 +252,24 @@ fn run<'r, N: Node<'r>>(
         if d.name.contains('/') {
             return Err("Resource name may not contain \"/\"".into());
         }
-        let resolved = if registry.has_resource_entries(&d.name) {
-            registry.resolve(&d.resource_type, &d.name)?
-        } else if let Some(resolved) = resolved_by_type.get(d.resource_type.as_str()) {
-            resolved.clone()
+        let id = if per_resource_entries && registry.has_resource_entries(&d.name) {
+            resolved_types.push(registry.resolve(&d.resource_type, &d.name)?);
+            resolved_types.len() as u32 - 1
+        } else if let Some(&id) = type_ids.get(d.resource_type.as_str()) {
+            id
         } else {
-            let resolved = registry.resolve(&d.resource_type, &d.name)?;
-            resolved_by_type.insert(&d.resource_type, resolved.clone());
-            resolved
+            resolved_types.push(registry.resolve(&d.resource_type, &d.name)?);
+            type_ids.insert(&d.resource_type, resolved_types.len() as u32 - 1);
+            resolved_types.len() as u32 - 1
         };
-        match &resolved {
+        type_of[i] = id;
+        match &resolved_types[id as usize] {
             ResolvedType::Plugin(p) => {
                 let rt = resource_types::get(p).expect("registry only resolves known types");
                 let open = rt.any_attribute || open_attributes.contains(d.name.as_str());
                 if !open {
-                    *scope.enabled.get_mut(d.name.as_str()).expect("enabled") =
-                        Some(rt.attributes.as_slice());
+                    scope.resource_states[i] =
+                        ResourceState::Enabled(Some(rt.attributes.as_slice()));
                 }
                 // NoneResource and the removed types built on it accept any property.
                 let any_property = rt.properties.is_empty() && rt.any_attribute;
@@ -274,29 +287,40 @@ fn run<'r, N: Node<'r>>(
                 }
             }
         }
-        types[i] = Some(resolved);
     }
+    let resolved = |i: usize| resolved_types.get(type_of[i] as usize);
     a.resources = defs;
     let defs = &a.resources;
 
     // Duplicate names between parameters and resources.
     let dups: BTreeSet<&String> =
-        scope.parameters.params.keys().filter(|n| scope.enabled.contains_key(*n)).collect();
+        scope.parameters.params.keys().filter(|n| scope.enabled_position(n).is_some()).collect();
     if !dups.is_empty() {
         let items: Vec<String> = dups.iter().map(|d| pyfmt::repr_str(d)).collect();
         return Err(format!("Duplicate names {{{}}}", items.join(", ")));
     }
 
     // Explicit dependencies, then the toposort Heat validates in.
-    let position: FastMap<&str, u32> =
-        defs.iter().enumerate().map(|(i, d)| (d.name.as_str(), i as u32)).collect();
-    let mut dependencies = Dependencies::new(defs);
-    for (i, d) in defs.iter().enumerate().filter(|(_, d)| d.enabled) {
-        let mut names: Vec<String> = Vec::new();
+    let mut requires = Adjacency::with_capacity(defs.len(), 3 * defs.len());
+    let mut referenced: Vec<u32> = Vec::new();
+    for d in defs {
+        if !d.enabled {
+            requires.push([]);
+            continue;
+        }
+        referenced.clear();
         let heat_path = Path::root(&d.name); // Heat's `web.Properties`
         for (snippet, section) in [(&d.properties, "Properties"), (&d.metadata, "Metadata")] {
             if let Some(s) = snippet {
-                deps::referenced_resources(s, &heat_path.part(section), &*scope, &mut names)
+                let mut found = |name: &str| match scope.enabled_position(name) {
+                    Some(j) => {
+                        referenced.push(j);
+                        true
+                    }
+                    None => false,
+                };
+                let path = heat_path.part(section);
+                deps::for_each_referenced_resource(s, &path, &*scope, &mut found)
                     .map_err(|e| e.message)?;
             }
         }
@@ -312,28 +336,30 @@ fn run<'r, N: Node<'r>>(
                     pyfmt::str_of(&ext)
                 ));
             }
+            requires.push([]);
         } else {
-            let mut requires = Vec::with_capacity(names.len() + 1);
-            for dep in d.depends_on.iter().flatten().chain(&names) {
-                match position.get(dep.as_str()) {
-                    Some(&j) if defs[j as usize].enabled => requires.push(j),
+            let mut depends_on = Vec::new();
+            for dep in d.depends_on.iter().flatten() {
+                match scope.all_resources.position(dep) {
+                    Some(j) if defs[j as usize].enabled => depends_on.push(j),
                     Some(_) => {}
                     None => return Err(FnErrorRef::bad(dep, &d.name)),
                 }
             }
-            dependencies.set(i, requires);
+            requires.push(depends_on.into_iter().chain(referenced.iter().copied()));
         }
     }
+    let dependencies = Dependencies::new(defs, requires);
     let name_order = dependencies.name_order();
     let order = dependencies
         .toposort(&name_order)
-        .map_err(|cycle| cycle_message(&cycle, &dependencies, defs, &types))?;
+        .map_err(|cycle| dependencies.cycle_message(&cycle, resolved))?;
 
     // Each resource in that order: validate_template.
     for &i in &order {
         let i = i as usize;
         let names = property_names[i].as_ref();
-        validate_resource(&defs[i], t, scope, deferred[i].as_ref(), names, types[i].as_ref())?;
+        validate_resource(&defs[i], t, scope, deferred[i].as_ref(), names, resolved(i))?;
     }
 
     // Outputs.
@@ -367,7 +393,7 @@ fn run<'r, N: Node<'r>>(
     // The graph module's view of the enabled resources, in name order: the registry's
     // type (what Heat's plugin rules match on), explicit requirements and the
     // statically resolved properties the plugin rules read.
-    let resource_type = |i: usize| match &types[i] {
+    let resource_type = |i: usize| match resolved(i) {
         Some(ResolvedType::Plugin(p)) => p.as_str(),
         _ => defs[i].resource_type.as_str(),
     };
@@ -383,37 +409,11 @@ fn run<'r, N: Node<'r>>(
     let nodes = crate::graph::NamedNodes {
         names: name_order.by_name.iter().map(|&i| defs[i as usize].name.as_str()).collect(),
         types: name_order.by_name.iter().map(|&i| resource_type(i as usize)).collect(),
-        explicit: name_order
-            .by_name
-            .iter()
-            .map(|&i| {
-                let requires = &dependencies.requires[i as usize];
-                let mut ranks: Vec<u32> =
-                    requires.iter().map(|&j| name_order.rank[j as usize]).collect();
-                ranks.sort_unstable();
-                ranks
-            })
-            .collect(),
+        explicit: dependencies.by_rank(&name_order),
         properties: name_order.by_name.iter().map(|&i| &properties[i as usize]).collect(),
     };
-    let dependency_graph =
-        crate::graph::DependencyGraph::from_named(nodes).map_err(|e| e.to_string())?;
-    let pairs = |edges: Vec<[&str; 2]>| -> Vec<(String, String)> {
-        edges.into_iter().map(|[x, y]| (x.to_string(), y.to_string())).collect()
-    };
-    let graph = Graph {
-        edges: pairs(dependency_graph.edges()),
-        implicit_edges: pairs(dependency_graph.implicit_edges()),
-        creation_order: dependency_graph.creation_order().iter().map(|n| n.to_string()).collect(),
-        requires: dependency_graph
-            .requirements()
-            .map(|(name, requires)| {
-                (name.to_string(), requires.into_iter().map(str::to_string).collect())
-            })
-            .collect(),
-    };
+    let graph = crate::graph::DependencyGraph::from_named(nodes).map_err(|e| e.to_string())?;
     a.graph = Some(graph);
-    a.dependency_graph = Some(dependency_graph);
     for name in scope.parameters.params.keys() {
         scope.parameters.value(name).map_err(|e| e.message)?;
     }
@@ -572,134 +572,6 @@ fn parse_conditions(t: &Template, scope: &mut StackScope) -> Result<(), String> 
     }
     scope.conditions = parsed;
     Ok(())
-}
-
-/// The explicit requirements of the enabled resources, by position in the resource
-/// definitions: what Heat's validation toposort and the graph read.
-struct Dependencies<'a> {
-    defs: &'a [ResourceDefn],
-    /// Per resource, the enabled resources it requires (`depends_on` and function
-    /// references), sorted by position, without duplicates. Empty for a disabled
-    /// resource and for one with an `external_id`.
-    requires: Vec<Vec<u32>>,
-}
-
-/// The enabled resources in name order, the order Heat's toposort prefers and the
-/// graph numbers them in.
-struct NameOrder {
-    /// Positions of the enabled resources, sorted by name.
-    by_name: Vec<u32>,
-    /// Per position, its index in `by_name` (`u32::MAX` for a disabled resource).
-    rank: Vec<u32>,
-}
-
-impl<'a> Dependencies<'a> {
-    fn new(defs: &'a [ResourceDefn]) -> Self {
-        Dependencies { defs, requires: vec![Vec::new(); defs.len()] }
-    }
-
-    fn set(&mut self, i: usize, mut requires: Vec<u32>) {
-        requires.sort_unstable();
-        requires.dedup();
-        self.requires[i] = requires;
-    }
-
-    fn name_order(&self) -> NameOrder {
-        let enabled = (0..self.defs.len() as u32).filter(|&i| self.defs[i as usize].enabled);
-        let by_name = crate::graph::sort_by_name(enabled, |i| &self.defs[i as usize].name);
-        let mut rank = vec![u32::MAX; self.defs.len()];
-        for (r, &i) in by_name.iter().enumerate() {
-            rank[i as usize] = r as u32;
-        }
-        NameOrder { by_name, rank }
-    }
-
-    /// Heat's toposort with name order among ready resources: the smallest ready name
-    /// first. The error lists the resources left in name order (cycle members and
-    /// what depends on them).
-    fn toposort(&self, name_order: &NameOrder) -> Result<Vec<u32>, Vec<u32>> {
-        use std::cmp::Reverse;
-        let NameOrder { by_name, rank } = name_order;
-        // Dependents of each resource, flattened: those of `i` are
-        // `dependents[start[i]..start[i + 1]]`.
-        let mut start = vec![0u32; self.defs.len() + 1];
-        for reqs in &self.requires {
-            for &r in reqs {
-                start[r as usize + 1] += 1;
-            }
-        }
-        for i in 0..self.defs.len() {
-            start[i + 1] += start[i];
-        }
-        let mut fill = start.clone();
-        let mut dependents = vec![0u32; start[self.defs.len()] as usize];
-        for (i, reqs) in self.requires.iter().enumerate() {
-            for &r in reqs {
-                dependents[fill[r as usize] as usize] = i as u32;
-                fill[r as usize] += 1;
-            }
-        }
-        let mut waiting: Vec<u32> = self.requires.iter().map(|r| r.len() as u32).collect();
-        let mut ready: BinaryHeap<Reverse<u32>> = by_name
-            .iter()
-            .filter(|&&i| waiting[i as usize] == 0)
-            .map(|&i| Reverse(rank[i as usize]))
-            .collect();
-        let mut order = Vec::with_capacity(by_name.len());
-        while let Some(Reverse(r)) = ready.pop() {
-            let i = by_name[r as usize];
-            order.push(i);
-            for &d in &dependents[start[i as usize] as usize..start[i as usize + 1] as usize] {
-                waiting[d as usize] -= 1;
-                if waiting[d as usize] == 0 {
-                    ready.push(Reverse(rank[d as usize]));
-                }
-            }
-        }
-        if order.len() == by_name.len() {
-            Ok(order)
-        } else {
-            Err(by_name.iter().copied().filter(|&i| waiting[i as usize] > 0).collect())
-        }
-    }
-}
-
-fn class_name(resolved: Option<&ResolvedType>) -> String {
-    match resolved {
-        Some(ResolvedType::Plugin(p)) => {
-            resource_types::get(p).map(|t| t.class.clone()).unwrap_or_default()
-        }
-        _ => "TemplateResource".into(),
-    }
-}
-
-/// Heat's message for the resources `left` (in name order) that the toposort could
-/// not order.
-fn cycle_message(
-    left: &[u32],
-    dependencies: &Dependencies<'_>,
-    defs: &[ResourceDefn],
-    types: &[Option<ResolvedType>],
-) -> String {
-    let left_set: HashSet<u32> = left.iter().copied().collect();
-    let node = |i: u32| {
-        let i = i as usize;
-        format!("{} \"{}\"", class_name(types[i].as_ref()), defs[i].name)
-    };
-    let parts: Vec<String> = left
-        .iter()
-        .map(|&n| {
-            let mut reqs: Vec<u32> = dependencies.requires[n as usize]
-                .iter()
-                .copied()
-                .filter(|r| left_set.contains(r))
-                .collect();
-            reqs.sort_unstable_by(|&x, &y| defs[x as usize].name.cmp(&defs[y as usize].name));
-            let reqs: Vec<String> = reqs.into_iter().map(node).collect();
-            format!("{}: {{{}}}", node(n), reqs.join(", "))
-        })
-        .collect();
-    format!("Circular Dependency Found: {{{}}}", parts.join(", "))
 }
 
 /// `Resource.validate_template` for one resource.

@@ -9,8 +9,8 @@ use crate::functions::eval::partial_value;
 use crate::functions::Snippet;
 use crate::{Map, Value};
 
-fn pairs(edges: &[(String, String)]) -> Value {
-    Value::Array(edges.iter().map(|(a, b)| json!([a, b])).collect())
+fn pairs(edges: Vec<[&str; 2]>) -> Value {
+    Value::Array(edges.iter().map(|pair| json!(pair)).collect())
 }
 
 /// The answer; with `mask`, hidden parameter values and every resolved value derived
@@ -24,22 +24,25 @@ pub(super) fn to_json(a: &Analysis, mask: bool) -> Value {
     out.insert("errors".into(), if mask { json!(a.shown_errors()) } else { json!(a.errors) });
     let graph = a.graph.as_ref().filter(|_| a.validated);
     let mut resources = Map::new();
-    if let Some(g) = graph {
-        let mut names: Vec<&String> = g.requires.keys().collect();
-        names.sort();
-        for name in names {
-            let ty = a.resource(name).map(|r| r.resource_type.clone()).unwrap_or_default();
-            resources.insert(name.clone(), json!({"type": ty, "requires": g.requires[name]}));
+    if let (Some(g), Some(scope)) = (graph, &a.scope) {
+        // In name order, as the graph numbers them.
+        for (name, requires) in g.requirements() {
+            let position = scope.all_resources.position(name);
+            let ty = position.map(|i| a.resources[i as usize].resource_type.as_str());
+            resources.insert(
+                name.to_string(),
+                json!({"type": ty.unwrap_or_default(), "requires": requires}),
+            );
         }
     }
     out.insert("resources".into(), Value::Object(resources));
-    out.insert("edges".into(), graph.map(|g| pairs(&g.edges)).unwrap_or(json!([])));
+    out.insert("edges".into(), graph.map(|g| pairs(g.edges())).unwrap_or(json!([])));
     if !a.validated {
         return Value::Object(out);
     }
     if let Some(g) = graph {
-        out.insert("implicit_edges".into(), pairs(&g.implicit_edges));
-        out.insert("creation_order".into(), json!(g.creation_order));
+        out.insert("implicit_edges".into(), pairs(g.implicit_edges()));
+        out.insert("creation_order".into(), json!(g.creation_order()));
     }
     out.insert("conditions".into(), json!(a.conditions));
     let mut disabled: Vec<&String> =

@@ -36,6 +36,7 @@
 //!   shared/corpus/expected.
 
 mod analyse;
+mod dependencies;
 mod json;
 mod mask;
 pub mod resources;
@@ -45,7 +46,7 @@ use std::collections::BTreeMap;
 
 pub use analyse::{analyse, analyse_parsed, analyse_with};
 pub use resources::{OutputDefn, ResourceDefn};
-pub use scope::StackScope;
+pub use scope::{ResourceState, StackScope};
 
 use crate::functions::{self, Snippet};
 use crate::template::{Environment, Parameters, Template, Version};
@@ -97,19 +98,6 @@ impl Default for Options {
     }
 }
 
-/// The dependency graph of the enabled resources.
-#[derive(Debug, Clone, Default)]
-pub struct Graph {
-    /// `[dependent, dependency]` pairs, sorted.
-    pub edges: Vec<(String, String)>,
-    /// The edges Heat's resource plugins add (also in `edges`), sorted.
-    pub implicit_edges: Vec<(String, String)>,
-    /// A creation order respecting every edge, ties broken by name.
-    pub creation_order: Vec<String>,
-    /// Per resource, the sorted names it requires.
-    pub requires: BTreeMap<String, Vec<String>>,
-}
-
 /// Heat's answer for one template, plus everything the other parts of heat-sync read.
 #[derive(Debug)]
 pub struct Analysis {
@@ -136,10 +124,9 @@ pub struct Analysis {
     /// Whether Heat's validation passed (the graph, parameters and resolved values
     /// are Heat's answer only then).
     pub validated: bool,
-    /// The dependency graph (present when validation passed).
-    pub graph: Option<Graph>,
-    /// The graph module's graph (for drawings), present with `graph`.
-    pub dependency_graph: Option<crate::graph::DependencyGraph>,
+    /// The dependency graph of the enabled resources (present when validation
+    /// passed): edges, implicit edges, creation order, each resource's requirements.
+    pub graph: Option<crate::graph::DependencyGraph>,
 }
 
 impl Analysis {

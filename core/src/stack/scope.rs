@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use crate::graph::{FastMap, FastSet};
+use crate::graph::{FastMap, Names};
 
 use indexmap::IndexMap;
 
@@ -18,6 +18,16 @@ enum CondState {
     Done(bool),
 }
 
+/// What evaluation knows of one resource of the template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceState {
+    /// Not enabled: its condition is false, or resource conditions are not known yet.
+    Disabled,
+    /// Enabled, with its attribute names (`None`: any name is valid, or the names
+    /// are not known yet).
+    Enabled(Option<&'static [String]>),
+}
+
 /// The evaluation context of one stack.
 #[derive(Debug)]
 pub struct StackScope {
@@ -25,11 +35,12 @@ pub struct StackScope {
     pub version: &'static Version,
     /// Parameter values.
     pub parameters: Parameters,
-    /// Every resource name of the template's resources section.
-    pub all_resources: FastSet<String>,
-    /// The enabled resources (filled once resource conditions are known), each with
-    /// its attribute names (`None`: any name, or not known yet).
-    pub enabled: FastMap<String, Option<&'static [String]>>,
+    /// Every resource name of the template's resources section, in template order:
+    /// a resource's position here is its position among the resource definitions.
+    pub all_resources: Names,
+    /// Per resource, by position in `all_resources`: whether it is enabled (all are
+    /// disabled until resource conditions are known) and its attribute names.
+    pub resource_states: Vec<ResourceState>,
     /// The files map.
     pub files: BTreeMap<String, String>,
     /// The CFN `Mappings` section.
@@ -44,20 +55,27 @@ impl StackScope {
     pub fn new(
         version: &'static Version,
         parameters: Parameters,
-        all_resources: FastSet<String>,
+        all_resources: Names,
         files: BTreeMap<String, String>,
         mappings: Option<Value>,
     ) -> Self {
         StackScope {
             version,
             parameters,
+            resource_states: vec![ResourceState::Disabled; all_resources.len()],
             all_resources,
-            enabled: FastMap::default(),
             files,
             mappings,
             conditions: IndexMap::new(),
             memo: RefCell::new(FastMap::default()),
         }
+    }
+
+    /// The position of `name` among the resources when it is an enabled one.
+    pub fn enabled_position(&self, name: &str) -> Option<u32> {
+        self.all_resources
+            .position(name)
+            .filter(|&i| matches!(self.resource_states[i as usize], ResourceState::Enabled(_)))
     }
 
     fn resolve_condition(&self, name: &str) -> Result<bool, FnError> {
@@ -94,7 +112,7 @@ impl Scope for StackScope {
     }
 
     fn is_enabled_resource(&self, name: &str) -> bool {
-        self.enabled.contains_key(name)
+        self.enabled_position(name).is_some()
     }
 
     fn condition(&self, name: &Value) -> Result<bool, FnError> {
@@ -141,8 +159,9 @@ impl Scope for StackScope {
     }
 
     fn has_attribute(&self, resource: &str, attr: &str) -> bool {
-        match self.enabled.get(resource) {
-            Some(Some(names)) => names.iter().any(|n| n == attr),
+        let state = self.all_resources.position(resource).map(|i| self.resource_states[i as usize]);
+        match state {
+            Some(ResourceState::Enabled(Some(names))) => names.iter().any(|n| n == attr),
             _ => true,
         }
     }
