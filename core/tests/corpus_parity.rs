@@ -217,3 +217,40 @@ fn corpus_parity() {
     assert!(hard.is_empty(), "parity failures in {hard:?} (see above)");
     assert!(resolved_ok >= MIN_RESOLVED_PARITY, "resolved parity fell below {MIN_RESOLVED_PARITY}");
 }
+
+/// The analysis reads YAML that the fast path understands from its document (no
+/// values built for the resources section); everything else, and a template handed
+/// over parsed, from values. Both must give the same answer, message for message, and
+/// the template kept by the document path must give the same mapping when asked.
+#[test]
+fn document_and_value_paths_agree() {
+    use heat_sync::stack::{analyse_parsed, Options};
+    use heat_sync::template::{parse_text_doc, parse_text_limited, ParsedText};
+    let Some(shared) = graph_support::shared_dir("corpus/index.tsv") else { return };
+    let corpus = shared.join("corpus");
+    let index = std::fs::read_to_string(corpus.join("index.tsv")).expect("index.tsv");
+    let options = Options::default();
+    let mut through_document = 0;
+    for line in index.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (template, args) = (cols[0], cols[1]);
+        let inputs = inputs_for(&corpus, template, args);
+        let limit = options.max_template_size;
+        let parsed = parse_text_doc(&inputs.template, &inputs.template_name, limit);
+        if !matches!(parsed, Ok(ParsedText::Doc(_))) {
+            continue;
+        }
+        through_document += 1;
+        let by_document = analyse(&inputs);
+        let raw = parse_text_limited(&inputs.template, &inputs.template_name, limit)
+            .expect("the document path read it");
+        let by_value = analyse_parsed(&inputs, raw.clone(), &options);
+        assert_eq!(by_document.errors, by_value.errors, "{template}: errors");
+        assert_eq!(by_document.to_json_unmasked(), by_value.to_json_unmasked(), "{template}");
+        if let Some(t) = &by_document.template {
+            assert_eq!(t.raw(), &raw, "{template}: the template's mapping");
+        }
+    }
+    // Most of the corpus is YAML within the fast path's subset.
+    assert!(through_document > 300, "only {through_document} templates took the document path");
+}

@@ -293,10 +293,13 @@ fn plain_ok(s: &str) -> bool {
         return false;
     }
     // Every byte plain, and no `: ` (a mapping); ` #` (a comment) cannot occur, as `#`
-    // is not plain.
+    // is not plain. Nor ` -` or ` :`: inside a flow collection yaml-rust2 reads each
+    // word as if it started a scalar (`{a: _ -}` is an error there).
     let mut prev = 0;
     bytes.iter().all(|&b| {
-        let ok = PLAIN[b as usize] && !(prev == b':' && b == b' ');
+        let ok = PLAIN[b as usize]
+            && !(prev == b':' && b == b' ')
+            && !(prev == b' ' && matches!(b, b'-' | b':'));
         prev = b;
         ok
     })

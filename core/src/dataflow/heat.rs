@@ -58,7 +58,7 @@ pub(super) fn verdict(
     // The template core keeps every template whose version it knows, as source::load
     // checked; were it not kept, its error above stops the caller.
     if let Some(t) = analysis.template.take() {
-        *template = Value::Object(t.raw);
+        *template = Value::Object(t.into_raw());
     }
     problems
 }

@@ -4,6 +4,7 @@
 
 use super::path::Path;
 use super::{pyfmt, Call, FnError, Func, Scope, Snippet};
+use crate::template::node::{Kind, Node};
 use crate::Value;
 
 /// A parse failure: Heat's `StackValidationFailed(path=..., message=...)`.
@@ -36,6 +37,25 @@ pub fn parse_at(raw: &Value, path: &Path<'_>, scope: &dyn Scope) -> Result<Snipp
     Parser { table: &scope.version().functions, scope }.parse(raw, path)
 }
 
+/// [`parse_at`] on any parsed node (a [`Value`] or a node of the fast YAML path's
+/// document).
+pub fn parse_node<'r>(
+    raw: impl Node<'r>,
+    path: &Path<'_>,
+    scope: &dyn Scope,
+) -> Result<Snippet, ParseError> {
+    Parser { table: &scope.version().functions, scope }.parse(raw, path)
+}
+
+/// [`parse_condition_at`] on any parsed node.
+pub fn parse_condition_node<'r>(
+    raw: impl Node<'r>,
+    path: &Path<'_>,
+    scope: &dyn Scope,
+) -> Result<Snippet, ParseError> {
+    Parser { table: &scope.version().condition_functions, scope }.parse(raw, path)
+}
+
 /// [`parse_condition`] with the path of `raw` given unrendered.
 pub fn parse_condition_at(
     raw: &Value,
@@ -62,11 +82,11 @@ fn message(e: FnError) -> String {
 }
 
 impl Parser<'_> {
-    fn parse(&self, raw: &Value, path: &Path<'_>) -> Result<Snippet, ParseError> {
-        match raw {
-            Value::Object(map) => {
-                if map.len() == 1 {
-                    let (name, args) = map.iter().next().expect("one entry");
+    fn parse<'r>(&self, raw: impl Node<'r>, path: &Path<'_>) -> Result<Snippet, ParseError> {
+        match raw.kind() {
+            Kind::Map => {
+                if raw.len() == 1 {
+                    let (name, args) = raw.entries().next().expect("one entry");
                     if let Some(&func) = self.table.get(name) {
                         let fpath = path.key(name);
                         let wrap =
@@ -81,26 +101,26 @@ impl Parser<'_> {
                         let func = self.factory(func, &parsed).map_err(wrap)?;
                         check_args(func, name, &parsed).map_err(wrap)?;
                         return Ok(Snippet::Call(Box::new(Call {
-                            name: name.clone(),
+                            name: name.to_string(),
                             func,
                             args: parsed,
                         })));
                     }
                 }
-                let mut items = Vec::with_capacity(map.len());
-                for (k, v) in map {
-                    items.push((k.clone(), self.parse(v, &path.key(k))?));
+                let mut items = Vec::with_capacity(raw.len());
+                for (k, v) in raw.entries() {
+                    items.push((k.to_string(), self.parse(v, &path.key(k))?));
                 }
                 Ok(Snippet::Map(items))
             }
-            Value::Array(list) => {
-                let mut items = Vec::with_capacity(list.len());
-                for (i, v) in list.iter().enumerate() {
+            Kind::List => {
+                let mut items = Vec::with_capacity(raw.len());
+                for (i, v) in raw.items().enumerate() {
                     items.push(self.parse(v, &path.index(i))?);
                 }
                 Ok(Snippet::List(items))
             }
-            scalar => Ok(Snippet::Data(scalar.clone())),
+            _ => Ok(Snippet::Data(raw.to_value())),
         }
     }
 
@@ -119,11 +139,11 @@ impl Parser<'_> {
         }
     }
 
-    fn expand_if(
+    fn expand_if<'r>(
         &self,
         func: Func,
         name: &str,
-        args: &Value,
+        args: impl Node<'r>,
         path: &Path<'_>,
     ) -> Result<Snippet, Expand> {
         let form = || {
@@ -132,10 +152,13 @@ impl Parser<'_> {
                  value_if_false]"
             ))
         };
-        let Value::Array(list) = args else { return Err(Expand::Fn(form())) };
+        if args.kind() != Kind::List {
+            return Err(Expand::Fn(form()));
+        }
+        let list: Vec<_> = args.items().collect();
         let (cond, yes, no) = match (func, list.as_slice()) {
-            (_, [c, y, n]) => (c, y, Some(n)),
-            (Func::IfNullable, [c, y]) => (c, y, None),
+            (_, &[c, y, n]) => (c, y, Some(n)),
+            (Func::IfNullable, &[c, y]) => (c, y, None),
             _ => return Err(Expand::Fn(form())),
         };
         let parsed = Parser { table: &self.scope.version().condition_functions, scope: self.scope }

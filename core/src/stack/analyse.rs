@@ -15,8 +15,12 @@ use super::{Analysis, Inputs, Options};
 use crate::functions::path::Path;
 use crate::functions::{self, deps, pyfmt, Scope, Snippet};
 use crate::graph::{Adjacency, Names, NodeProperties};
+use crate::template::doc::Doc;
+use crate::template::node::Node;
 use crate::template::parameters::{Param, ParamSchema};
-use crate::template::{self as tmpl, sections, Dialect, Environment, Parameters, Template};
+use crate::template::{
+    self as tmpl, sections, Dialect, Environment, Parameters, ParsedText, Template,
+};
 use crate::Value;
 
 /// Analyses a template with the default [`Options`].
@@ -27,26 +31,32 @@ pub fn analyse(inputs: &Inputs) -> Analysis {
 /// Analyses a template: Heat's verdict, graph, conditions, parameters. Never fails:
 /// Heat's rejections are in [`Analysis::errors`].
 pub fn analyse_with(inputs: &Inputs, options: &Options) -> Analysis {
-    // build_template: parse and version.
-    let loaded = tmpl::parse_text_limited(
-        &inputs.template,
-        &inputs.template_name,
-        options.max_template_size,
-    )
-    .and_then(|raw| Template::from_map(raw, &inputs.template_name));
-    analyse_loaded(inputs, loaded, options)
+    // build_template: parse and version. YAML the fast path reads stays its document:
+    // resource definitions are read from it without building their values.
+    let name = &inputs.template_name;
+    match tmpl::parse_text_doc(&inputs.template, name, options.max_template_size) {
+        Ok(ParsedText::Doc(doc)) => {
+            let loaded = Template::from_doc(&doc, &inputs.template, name);
+            analyse_loaded(inputs, loaded, Some(&doc), options)
+        }
+        Ok(ParsedText::Value(raw)) => analyse_parsed(inputs, raw, options),
+        Err(e) => analyse_loaded(inputs, Err(e), None, options),
+    }
 }
 
 /// [`analyse_with`] on a template already parsed: `raw` stands for the text of
 /// `inputs.template`, which is not read (callers that hold the parsed template, such
 /// as the data-flow analysis, save a second parse).
 pub fn analyse_parsed(inputs: &Inputs, raw: crate::Map, options: &Options) -> Analysis {
-    analyse_loaded(inputs, Template::from_map(raw, &inputs.template_name), options)
+    analyse_loaded(inputs, Template::from_map(raw, &inputs.template_name), None, options)
 }
 
+/// The analysis of a loaded template; `doc` is the document it was read from when
+/// its resources section is not in [`Template::raw`].
 fn analyse_loaded(
     inputs: &Inputs,
     loaded: Result<Template, tmpl::TemplateError>,
+    doc: Option<&Doc<'_>>,
     options: &Options,
 ) -> Analysis {
     let mut a = Analysis {
@@ -71,7 +81,12 @@ fn analyse_loaded(
     };
     a.version = Some(t.version_string());
     a.template_class = Some(t.version.class.clone());
-    if let Err(e) = run(&mut a, &t, inputs, options) {
+    let section = t.version.resources_section();
+    let result = match doc {
+        Some(doc) => run(&mut a, &t, doc.root().get(section), inputs, options),
+        None => run(&mut a, &t, t.raw().get(section), inputs, options),
+    };
+    if let Err(e) = result {
         a.errors.push(e);
     }
     a.template = Some(t);
@@ -139,7 +154,15 @@ fn build_parameters(
     Ok(p)
 }
 
-fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Result<(), String> {
+/// Heat's steps; `resources` is the template's resources section as parsed (`None`
+/// when absent).
+fn run<'r, N: Node<'r>>(
+    a: &mut Analysis,
+    t: &Template,
+    resources: Option<N>,
+    inputs: &Inputs,
+    options: &Options,
+) -> Result<(), String> {
     // build_template: the environment merge.
     let mut files = inputs.files.clone();
     for (name, text) in &inputs.environments {
@@ -150,9 +173,11 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
         .map_err(|e| e.message())?;
 
     // engine_validate_template: sections, resource limit.
-    sections::validate(t).map_err(|e| e.message())?;
+    sections::validate(t, resources).map_err(|e| e.message())?;
+    // Past validation the section is a mapping, or empty.
+    let resources = resources.filter(|r| r.is_map());
     if let Some(max) = options.max_resources {
-        if t.resources().len() > max {
+        if resources.map_or(0, Node::len) > max {
             return Err(
                 "Request limit exceeded: You have reached the maximum resources per stack, please \
                         contact your cloud administrator."
@@ -163,7 +188,7 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
 
     // Stack(): parameters.
     let parameters = build_parameters(t, &a.environment, options)?;
-    let all_names: Names = t.resources().keys().map(String::as_str).collect();
+    let all_names: Names = resources.iter().flat_map(|r| r.entries()).map(|(k, _)| k).collect();
     let mappings = t.mappings().cloned();
     let mut scope = StackScope::new(t.version, parameters, all_names, files, mappings);
 
@@ -195,7 +220,10 @@ fn run(a: &mut Analysis, t: &Template, inputs: &Inputs, options: &Options) -> Re
     // Resource definitions (conditions decide which are enabled), then types. From
     // here on a resource is its position in `defs`; the per-resource tables are
     // vectors in that order.
-    let defs = resources::definitions(t, scope)?;
+    let defs = match resources {
+        Some(section) => resources::definitions(section, t.version, scope)?,
+        None => Vec::new(),
+    };
     debug_assert!(
         defs.iter().map(|d| d.name.as_str()).eq(scope.all_resources.iter()),
         "one definition per resource, in template order"
@@ -474,7 +502,7 @@ fn parse_conditions(t: &Template, scope: &mut StackScope) -> Result<(), String> 
         return Ok(());
     }
     let section = t.version.conditions_section();
-    let defs = match t.raw.get(section) {
+    let defs = match t.conditions() {
         None => return Ok(()),
         Some(Value::Object(m)) => m.clone(),
         Some(other) => {

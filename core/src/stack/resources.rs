@@ -4,7 +4,8 @@
 use super::scope::StackScope;
 use crate::functions::path::Path;
 use crate::functions::{self, pyfmt, Scope, Snippet};
-use crate::template::{sections::py_type, Dialect, Template};
+use crate::template::node::{Kind, Node};
+use crate::template::{sections::py_type, Dialect, Template, Version};
 use crate::Value;
 
 /// One resource definition of the template, parsed for its version.
@@ -38,40 +39,36 @@ pub struct ResourceDefn {
     pub enabled: bool,
 }
 
-/// `map.get(key)` for the few keys of a resource definition: comparing them beats
-/// hashing the key (serde_json's map uses SipHash).
-fn small_map_get<'m>(map: &'m crate::Map, key: &str) -> Option<&'m Value> {
-    if map.len() <= 16 {
-        map.iter().find_map(|(k, v)| (k == key).then_some(v))
-    } else {
-        map.get(key)
-    }
-}
-
 fn type_error(name: &str, key: &str, typename: &str) -> String {
     format!("Resource {name} {key} type must be {typename}")
 }
 
-/// Parses every resource definition in template order and decides which are enabled.
-/// The error is Heat's message.
-pub fn definitions(t: &Template, scope: &StackScope) -> Result<Vec<ResourceDefn>, String> {
-    let v = t.version;
+/// Parses every resource definition of the resources section `resources` (a
+/// mapping, as [`crate::template::sections::validate`] checked) in template order and
+/// decides which are enabled. The error is Heat's message.
+pub fn definitions<'r>(
+    resources: impl Node<'r>,
+    v: &Version,
+    scope: &StackScope,
+) -> Result<Vec<ResourceDefn>, String> {
     let section = v.resources_section();
-    let mut out = Vec::with_capacity(t.resources().len());
+    let mut out = Vec::with_capacity(resources.len());
     let section_path = Path::root(section);
-    for (name, data) in t.resources() {
-        let Value::Object(data) = data else {
-            return Err(format!("'{}' object has no attribute 'get'", py_type(data)));
-        };
+    for (name, data) in resources.entries() {
+        if !data.is_map() {
+            return Err(format!("'{}' object has no attribute 'get'", data.kind().py_type()));
+        }
         let key = |hot: &str| v.resource_key(hot);
-        let field = |hot: &str| small_map_get(data, key(hot));
+        let field = |hot: &str| data.get(key(hot));
         let resource_path = section_path.part(name);
         let parse = |hot: &str| -> Result<Option<Snippet>, String> {
             match field(hot) {
                 None => Ok(None),
-                Some(raw) => functions::parse::parse_at(raw, &resource_path.part(key(hot)), scope)
-                    .map(Some)
-                    .map_err(|e| e.to_string()),
+                Some(raw) => {
+                    functions::parse::parse_node(raw, &resource_path.part(key(hot)), scope)
+                        .map(Some)
+                        .map_err(|e| e.to_string())
+                }
             }
         };
         let Some(_) = field("type") else {
@@ -91,23 +88,25 @@ pub fn definitions(t: &Template, scope: &StackScope) -> Result<Vec<ResourceDefn>
         let metadata = object(parse("metadata")?, "metadata")?;
         let depends_on = match field("depends_on") {
             None => None,
-            Some(Value::String(s)) => Some(vec![s.clone()]),
-            Some(Value::Array(items)) => {
-                let mut deps = Vec::with_capacity(items.len());
-                for d in items {
-                    match d {
-                        Value::String(s) => deps.push(s.clone()),
-                        _ => {
-                            return Err(format!(
-                                "Resource {name} {} must be a list of strings",
-                                key("depends_on")
-                            ))
+            Some(d) => match (d.kind(), d.as_str()) {
+                (_, Some(s)) => Some(vec![s.to_string()]),
+                (Kind::List, None) => {
+                    let mut deps = Vec::with_capacity(d.len());
+                    for item in d.items() {
+                        match item.as_str() {
+                            Some(s) => deps.push(s.to_string()),
+                            None => {
+                                return Err(format!(
+                                    "Resource {name} {} must be a list of strings",
+                                    key("depends_on")
+                                ))
+                            }
                         }
                     }
+                    Some(deps)
                 }
-                Some(deps)
-            }
-            Some(_) => return Err(type_error(name, key("depends_on"), "list or string")),
+                _ => return Err(type_error(name, key("depends_on"), "list or string")),
+            },
         };
         let deletion_policy_raw = parse("deletion_policy")?;
         let deletion_policy = match &deletion_policy_raw {
@@ -130,8 +129,10 @@ pub fn definitions(t: &Template, scope: &StackScope) -> Result<Vec<ResourceDefn>
         let update_policy = object(parse("update_policy")?, "update_policy")?;
         let description = match field("description") {
             None => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => return Err(type_error(name, key("description"), "string")),
+            Some(d) => match d.as_str() {
+                Some(s) => Some(s.to_string()),
+                None => return Err(type_error(name, key("description"), "string")),
+            },
         };
         let has_external = v.resource_keys.iter().any(|k| k == "external_id");
         let external_id = if has_external {
@@ -149,7 +150,7 @@ pub fn definitions(t: &Template, scope: &StackScope) -> Result<Vec<ResourceDefn>
         let mut condition = None;
         if v.has_conditions {
             if let Some(raw) = field("condition") {
-                let parsed = functions::parse::parse_condition_at(
+                let parsed = functions::parse::parse_condition_node(
                     raw,
                     &resource_path.part(key("condition")),
                     scope,
@@ -179,7 +180,7 @@ pub fn definitions(t: &Template, scope: &StackScope) -> Result<Vec<ResourceDefn>
             })?,
         };
         out.push(ResourceDefn {
-            name: name.clone(),
+            name: name.to_string(),
             resource_type,
             properties,
             metadata,

@@ -11,7 +11,9 @@
 //!   names), from shared/heat/resource-types.json.
 //! - [`sections`]: Heat's top-level and resource-level structure checks.
 
+pub mod doc;
 pub mod environment;
+pub mod node;
 pub mod parameters;
 pub mod resource_types;
 pub mod sections;
@@ -24,6 +26,7 @@ pub use parameters::{ParamSchema, Parameters};
 pub use version::{Dialect, Version};
 
 use crate::{Map, Value};
+use node::Node;
 
 /// Heat's `max_template_size` (bytes; Heat counts characters).
 pub const MAX_TEMPLATE_SIZE: usize = 524_288;
@@ -72,10 +75,30 @@ impl TemplateError {
 pub struct Template {
     /// The template's name for messages (its path).
     pub name: String,
-    /// The whole template as parsed, in template order.
-    pub raw: Map,
+    /// The whole template as parsed, in template order; see [`Template::raw`].
+    raw: Map,
     /// The version Heat picked from the version key.
     pub version: &'static Version,
+    /// Set when the resources section was read into definitions straight from the
+    /// text (the fast YAML path's [`doc::Doc`]): `raw` holds a null in its place until
+    /// someone asks for the whole template.
+    deferred: Option<Box<Deferred>>,
+}
+
+/// The text of a template whose resources section is not in [`Template::raw`] yet.
+#[derive(Debug, Clone)]
+struct Deferred {
+    text: Box<str>,
+    full: std::sync::OnceLock<Map>,
+}
+
+/// Template text as read by [`parse_text_doc`].
+#[derive(Debug)]
+pub enum ParsedText<'t> {
+    /// JSON, or YAML outside the fast path's subset: the whole mapping.
+    Value(Map),
+    /// YAML read by the fast path, strings borrowed from the text.
+    Doc(doc::Doc<'t>),
 }
 
 /// Parses template text the way `template_format.parse` does: size limit, JSON or
@@ -90,28 +113,64 @@ pub fn parse_text_limited(
     name: &str,
     limit: Option<usize>,
 ) -> Result<Map, TemplateError> {
-    let size = if limit.is_some_and(|l| text.len() > l) { text.chars().count() } else { 0 };
-    if let Some(max) = limit.filter(|l| size > *l) {
-        return Err(TemplateError::rejected(format!(
-            "Request limit exceeded: Template size ({size} bytes) exceeds maximum allowed \
-             size ({max} bytes)."
-        )));
-    }
+    check_size(text, limit)?;
     let value = yaml::parse_json_or_yaml(text)
         .map_err(|e| TemplateError::rejected(format!("Error parsing template {name} {e}")))?;
     let map = match value {
         Value::Object(m) => m,
         Value::Null => Map::new(),
-        _ => {
-            return Err(TemplateError::rejected(
-                "The template is not a JSON object or YAML mapping.",
-            ))
-        }
+        _ => return Err(not_a_mapping()),
     };
     if !version::VERSION_KEYS.iter().any(|k| map.contains_key(*k)) {
-        return Err(TemplateError::rejected("Template format version not found."));
+        return Err(version_not_found());
     }
     Ok(map)
+}
+
+/// [`parse_text_limited`] that keeps YAML the fast path reads as its document (what
+/// the analysis reads resource definitions from without building their values).
+/// Same checks, same errors.
+pub fn parse_text_doc<'t>(
+    text: &'t str,
+    name: &str,
+    limit: Option<usize>,
+) -> Result<ParsedText<'t>, TemplateError> {
+    check_size(text, limit)?;
+    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
+        if let Some(doc) = yaml::parse_yaml_fast_doc(text) {
+            let root = doc.root();
+            match root.kind() {
+                node::Kind::Map => {}
+                // An empty document is an empty template, which has no version.
+                node::Kind::Null => return Err(version_not_found()),
+                _ => return Err(not_a_mapping()),
+            }
+            if !version::VERSION_KEYS.iter().any(|k| root.get(k).is_some()) {
+                return Err(version_not_found());
+            }
+            return Ok(ParsedText::Doc(doc));
+        }
+    }
+    parse_text_limited(text, name, limit).map(ParsedText::Value)
+}
+
+fn check_size(text: &str, limit: Option<usize>) -> Result<(), TemplateError> {
+    let size = if limit.is_some_and(|l| text.len() > l) { text.chars().count() } else { 0 };
+    match limit.filter(|l| size > *l) {
+        Some(max) => Err(TemplateError::rejected(format!(
+            "Request limit exceeded: Template size ({size} bytes) exceeds maximum allowed \
+             size ({max} bytes)."
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn version_not_found() -> TemplateError {
+    TemplateError::rejected("Template format version not found.")
+}
+
+fn not_a_mapping() -> TemplateError {
+    TemplateError::rejected("The template is not a JSON object or YAML mapping.")
 }
 
 /// Heat's `get_version` + `get_template_class`: the version key whose value is a
@@ -151,7 +210,61 @@ impl Template {
     /// A template from an already parsed mapping.
     pub fn from_map(raw: Map, name: &str) -> Result<Template, TemplateError> {
         let version = find_version(&raw)?;
-        Ok(Template { name: name.to_string(), raw, version })
+        Ok(Template { name: name.to_string(), raw, version, deferred: None })
+    }
+
+    /// A template from the fast path's document of `text`, every section but the
+    /// resources section as values (the caller reads resource definitions from the
+    /// document; [`Template::raw`] reads the section from `text` when asked).
+    pub fn from_doc(doc: &doc::Doc<'_>, text: &str, name: &str) -> Result<Template, TemplateError> {
+        let root = doc.root();
+        let versions: Map = root
+            .entries()
+            .filter(|(k, _)| version::VERSION_KEYS.contains(k))
+            .map(|(k, v)| (k.to_string(), v.to_value()))
+            .collect();
+        let version = find_version(&versions)?;
+        let resources = version.resources_section();
+        let mut deferred = None;
+        let mut raw = Map::with_capacity(root.len());
+        for (k, v) in root.entries() {
+            let value = if k == resources && v.kind() != node::Kind::Null {
+                deferred = Some(Box::new(Deferred {
+                    text: text.into(),
+                    full: std::sync::OnceLock::new(),
+                }));
+                Value::Null
+            } else {
+                v.to_value()
+            };
+            raw.insert(k.to_string(), value);
+        }
+        Ok(Template { name: name.to_string(), raw, version, deferred })
+    }
+
+    /// The whole template as parsed, in template order. A template read by
+    /// [`Template::from_doc`] reads its text again the first time.
+    pub fn raw(&self) -> &Map {
+        match &self.deferred {
+            None => &self.raw,
+            Some(d) => d.full.get_or_init(|| {
+                parse_text_limited(&d.text, &self.name, None)
+                    .expect("the text parsed once already (the fast path gives what the reference path gives)")
+            }),
+        }
+    }
+
+    /// [`Template::raw`], taken.
+    pub fn into_raw(self) -> Map {
+        match self.deferred {
+            None => self.raw,
+            Some(_) => self.raw().clone(),
+        }
+    }
+
+    /// The names of the top-level sections, in template order.
+    pub fn section_names(&self) -> impl Iterator<Item = &str> {
+        self.raw.keys().map(String::as_str)
     }
 
     /// `version key: value` as Heat reports it (`heat_template_version: rocky`).
@@ -161,7 +274,11 @@ impl Template {
 
     /// A top-level section, `None` when absent or null (Heat treats both as empty).
     pub fn section(&self, name: &str) -> Option<&Value> {
-        self.raw.get(name).filter(|v| !v.is_null())
+        let raw = match &self.deferred {
+            Some(_) if name == self.version.resources_section() => self.raw(),
+            _ => &self.raw,
+        };
+        raw.get(name).filter(|v| !v.is_null())
     }
 
     /// The resources section as a mapping (empty when absent or not a mapping).

@@ -1,7 +1,8 @@
 //! Heat's `Template.validate()`: the top-level sections and the shape of each
 //! resource definition, before anything is parsed for functions.
 
-use super::{Dialect, Template, TemplateError};
+use super::node::{Kind, Node};
+use super::{Dialect, Template, TemplateError, Version};
 use crate::functions::pyfmt;
 use crate::Value;
 
@@ -18,83 +19,57 @@ pub fn py_type(v: &Value) -> &'static str {
     }
 }
 
-/// `Template.validate()` (and HOT's `validate_section` for resources).
-pub fn validate(t: &Template) -> Result<(), TemplateError> {
+/// `Template.validate()` (and HOT's `validate_section` for resources): `resources`
+/// is the template's resources section (`None` when absent), as parsed.
+pub fn validate<'r, N: Node<'r>>(t: &Template, resources: Option<N>) -> Result<(), TemplateError> {
     let v = t.version;
-    for k in t.raw.keys() {
+    for k in t.section_names() {
         if !v.sections.iter().any(|s| s == k) {
             return Err(TemplateError::rejected(format!("The template section is invalid: {k}")));
         }
     }
-    let section = v.resources_section();
-    let resources = match t.raw.get(section) {
-        None | Some(Value::Null) => return Ok(()),
-        Some(Value::Object(m)) => m,
-        Some(other) => {
-            if !pyfmt::truthy(other) {
+    let Some(resources) = resources else { return Ok(()) };
+    match resources.kind() {
+        Kind::Null => return Ok(()),
+        Kind::Map => {}
+        other => {
+            if !resources.truthy() {
                 return Ok(());
             }
             return Err(TemplateError::rejected(format!(
                 "'{}' object has no attribute 'items'",
-                py_type(other)
+                other.py_type()
             )));
         }
-    };
+    }
     match v.dialect {
         Dialect::Hot => {
-            let check = |attrs: &Value| -> Result<(), TemplateError> {
-                let missing = || TemplateError::rejected("Each resource must contain a type key.");
-                if !pyfmt::truthy(attrs) {
-                    return Err(missing());
-                }
-                let Value::Object(attrs) = attrs else {
-                    return Err(TemplateError::rejected(format!(
-                        "\"resources\" must contain a map of resource maps. Found a [<class \
-                         '{}'>] instead",
-                        py_type(attrs)
-                    )));
-                };
-                for key in attrs.keys() {
-                    if !v.resource_keys.iter().any(|k| k == key) {
-                        return Err(TemplateError::rejected(format!(
-                            "\"{key}\" is not a valid keyword inside a resource definition"
-                        )));
-                    }
-                }
-                if !attrs.keys().any(|k| k == "type") {
-                    return Err(missing());
-                }
-                Ok(())
-            };
             // Heat reports the first failing resource in name order: sort the names
             // only when one fails.
-            if !resources.values().all(|attrs| check(attrs).is_ok()) {
-                let mut names: Vec<&String> = resources.keys().collect();
-                names.sort();
-                for name in names {
-                    check(&resources[name.as_str()])?;
+            if !resources.entries().all(|(_, attrs)| check_hot_resource(attrs, v).is_ok()) {
+                let mut sorted: Vec<(&str, N)> = resources.entries().collect();
+                sorted.sort_by(|a, b| a.0.cmp(b.0));
+                for (_, attrs) in sorted {
+                    check_hot_resource(attrs, v)?;
                 }
             }
-            for attrs in resources.values() {
-                // A scan: the keys are few, and serde_json's map hashes with SipHash.
-                let ty = attrs.as_object().and_then(|m| m.iter().find(|(k, _)| *k == "type"));
-                let ty = ty.map(|(_, t)| t);
-                if ty.map_or(true, |t| !pyfmt::truthy(t)) {
+            for (_, attrs) in resources.entries() {
+                if !attrs.get("type").is_some_and(Node::truthy) {
                     return Err(TemplateError::rejected("Each Resource must contain a Type key."));
                 }
             }
         }
         Dialect::Cfn => {
-            for res in resources.values() {
-                match res {
-                    Value::Object(m) => {
-                        if m.is_empty() || m.get("Type").map_or(true, |t| !pyfmt::truthy(t)) {
+            for (_, res) in resources.entries() {
+                match res.kind() {
+                    Kind::Map => {
+                        if res.is_empty() || !res.get("Type").is_some_and(Node::truthy) {
                             return Err(TemplateError::rejected(
                                 "Each Resource must contain a Type key.",
                             ));
                         }
                     }
-                    other if !pyfmt::truthy(other) => {
+                    _ if !res.truthy() => {
                         return Err(TemplateError::rejected(
                             "Each Resource must contain a Type key.",
                         ))
@@ -102,12 +77,37 @@ pub fn validate(t: &Template) -> Result<(), TemplateError> {
                     other => {
                         return Err(TemplateError::rejected(format!(
                             "Resources must contain Resource. Found a [<class '{}'>] instead",
-                            py_type(other)
+                            other.py_type()
                         )))
                     }
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// HOT's checks of one resource definition's shape.
+fn check_hot_resource<'r>(attrs: impl Node<'r>, v: &Version) -> Result<(), TemplateError> {
+    let missing = || TemplateError::rejected("Each resource must contain a type key.");
+    if !attrs.truthy() {
+        return Err(missing());
+    }
+    if attrs.kind() != Kind::Map {
+        return Err(TemplateError::rejected(format!(
+            "\"resources\" must contain a map of resource maps. Found a [<class '{}'>] instead",
+            attrs.kind().py_type()
+        )));
+    }
+    for (key, _) in attrs.entries() {
+        if !v.resource_keys.iter().any(|k| k == key) {
+            return Err(TemplateError::rejected(format!(
+                "\"{key}\" is not a valid keyword inside a resource definition"
+            )));
+        }
+    }
+    if attrs.get("type").is_none() {
+        return Err(missing());
     }
     Ok(())
 }

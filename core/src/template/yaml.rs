@@ -29,18 +29,23 @@ pub fn parse_json_or_yaml(text: &str) -> Result<Value, String> {
 /// `yaml_fast` module); anything else, every error included, through the
 /// reference path [`parse_yaml_reference`]. Both give the same value.
 pub fn parse_yaml(text: &str) -> Result<Value, String> {
-    // PyYAML drops a byte order mark at the start of the stream.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if let Some(value) = super::yaml_fast::parse(text) {
-        return Ok(value);
+    if let Some(doc) = parse_yaml_fast_doc(text) {
+        return Ok(doc.to_value());
     }
-    load_events(text)
+    load_events(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 
 /// The fast path alone: `None` when the text is outside its subset. For tests that
 /// hold it to [`parse_yaml_reference`].
 #[doc(hidden)]
 pub fn parse_yaml_fast(text: &str) -> Option<Value> {
+    parse_yaml_fast_doc(text).map(|doc| doc.to_value())
+}
+
+/// The fast path's document (strings borrowed from `text`), `None` when the text is
+/// outside its subset; [`parse_yaml`] then reads it with the reference path.
+pub fn parse_yaml_fast_doc(text: &str) -> Option<super::doc::Doc<'_>> {
+    // PyYAML drops a byte order mark at the start of the stream.
     super::yaml_fast::parse(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 
@@ -270,24 +275,37 @@ fn resolve_scalar(
 
 /// The implicit resolution of a plain scalar (PyYAML `Resolver` for YAML 1.1).
 pub fn resolve_plain(text: &str) -> Value {
+    plain_scalar(text).unwrap_or_else(|| Value::String(text.to_string()))
+}
+
+/// [`resolve_plain`] for the scalars that are not strings (null, booleans, numbers);
+/// `None` for a string.
+pub(super) fn plain_scalar(text: &str) -> Option<Value> {
+    // PyYAML picks its implicit resolvers by the first character: the other
+    // characters (most words) only start strings.
+    match text.as_bytes().first() {
+        None | Some(b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O') => {}
+        Some(b'~' | b'-' | b'+' | b'.' | b'0'..=b'9') => {}
+        Some(_) => return None,
+    }
     match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
         _ => {}
     }
     if let Some(b) = bool_value(text) {
-        return Value::Bool(b);
+        return Some(Value::Bool(b));
     }
     if is_int(text) {
         if let Some(v) = int_value(text) {
-            return v;
+            return Some(v);
         }
     }
     if is_float(text) {
         if let Some(v) = float_value(text) {
-            return v;
+            return Some(v);
         }
     }
-    Value::String(text.to_string())
+    None
 }
 
 fn bool_value(text: &str) -> Option<bool> {

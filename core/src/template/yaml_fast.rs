@@ -12,12 +12,15 @@
 //! return what the reference path returns or nothing (checked by differential tests
 //! over the corpus, by a property test and by a fuzz target).
 
-use super::yaml::{key_string, resolve_plain};
-use crate::{Map, Value};
+use std::borrow::Cow;
+
+use super::doc::{unique_keys, Doc, DocNode};
+use super::yaml::{key_string, plain_scalar};
+use crate::Value;
 
 /// Parses `text` if it is within the fast subset; `None` means "ask the reference
 /// parser" (which also reports every error).
-pub(crate) fn parse(text: &str) -> Option<Value> {
+pub(crate) fn parse(text: &str) -> Option<Doc<'_>> {
     if !acceptable_characters(text.as_bytes()) {
         return None;
     }
@@ -28,13 +31,17 @@ pub(crate) fn parse(text: &str) -> Option<Value> {
         depth: 0,
         entries: Vec::new(),
         items: Vec::new(),
+        doc: Doc::with_capacity(text.len()),
     };
     let Some(indent) = p.next_content_line()? else {
-        return Some(Value::Null);
+        return Some(p.doc);
     };
-    let value = p.block_node(-1, indent)?;
+    let root = p.block_node(-1, indent)?;
     match p.next_content_line()? {
-        None => Some(value),
+        None => {
+            p.doc.root = Some(root);
+            Some(p.doc)
+        }
         Some(_) => None,
     }
 }
@@ -78,9 +85,11 @@ struct Parser<'a> {
     depth: usize,
     /// The entries of the mappings being read, innermost last: each mapping is
     /// built once its size is known, with no growing and rehashing on the way.
-    entries: Vec<(String, Value)>,
+    entries: Vec<(Cow<'a, str>, DocNode<'a>)>,
     /// The items of the sequences being read, likewise.
-    items: Vec<Value>,
+    items: Vec<DocNode<'a>>,
+    /// The finished collections.
+    doc: Doc<'a>,
 }
 
 /// YAML limits an implicit key to 1024 characters; longer ones (in bytes, which are
@@ -194,14 +203,14 @@ impl<'a> Parser<'a> {
 
     /// A block node whose first line starts at `self.pos` with `indent` spaces, inside a
     /// parent at `parent` (`-1` for the document).
-    fn block_node(&mut self, parent: isize, indent: usize) -> Option<Value> {
+    fn block_node(&mut self, parent: isize, indent: usize) -> Option<DocNode<'a>> {
         self.depth += 1;
         let node = if self.depth > MAX_DEPTH { None } else { self.block_node_at(parent, indent) };
         self.depth -= 1;
         node
     }
 
-    fn block_node_at(&mut self, parent: isize, indent: usize) -> Option<Value> {
+    fn block_node_at(&mut self, parent: isize, indent: usize) -> Option<DocNode<'a>> {
         self.pos += indent;
         if self.is_dash() {
             self.block_sequence(indent)
@@ -273,7 +282,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn block_mapping(&mut self, indent: usize) -> Option<Value> {
+    fn block_mapping(&mut self, indent: usize) -> Option<DocNode<'a>> {
         let base = self.entries.len();
         let map = self.block_mapping_entries(indent);
         self.finish_mapping(base, map)
@@ -292,7 +301,7 @@ impl<'a> Parser<'a> {
                         self.pos += i;
                         self.block_sequence(i)?
                     }
-                    _ => Value::Null,
+                    _ => DocNode::Null,
                 }
             } else {
                 self.inline_value(indent as isize)?
@@ -314,25 +323,22 @@ impl<'a> Parser<'a> {
     /// The mapping of the entries pushed since `base` (a later duplicate key replaces
     /// the value and keeps the first one's place, as inserting one by one does);
     /// `None` (and the entries dropped) when reading them gave up.
-    fn finish_mapping(&mut self, base: usize, read: Option<()>) -> Option<Value> {
+    fn finish_mapping(&mut self, base: usize, read: Option<()>) -> Option<DocNode<'a>> {
         if read.is_none() {
             self.entries.truncate(base);
             return None;
         }
-        let mut map = Map::with_capacity(self.entries.len() - base);
-        for (key, value) in self.entries.drain(base..) {
-            map.insert(key, value);
-        }
-        Some(Value::Object(map))
+        let unique = unique_keys(&self.entries[base..]);
+        Some(self.doc.push_map(self.entries.drain(base..), unique))
     }
 
     /// The sequence of the items pushed since `base`, as [`Self::finish_mapping`].
-    fn finish_sequence(&mut self, base: usize, read: Option<()>) -> Option<Value> {
+    fn finish_sequence(&mut self, base: usize, read: Option<()>) -> Option<DocNode<'a>> {
         if read.is_none() {
             self.items.truncate(base);
             return None;
         }
-        Some(Value::Array(self.items.drain(base..).collect()))
+        Some(self.doc.push_list(self.items.drain(base..)))
     }
 
     fn dash_at(&self, indent: usize) -> bool {
@@ -340,7 +346,7 @@ impl<'a> Parser<'a> {
     }
 
     /// A mapping key and its `:` (known to be there from [`Self::key_ahead`]).
-    fn key(&mut self) -> Option<String> {
+    fn key(&mut self) -> Option<Cow<'a, str>> {
         let key = match self.peek() {
             Some(b'"') => self.double_quoted()?,
             Some(b'\'') => self.single_quoted()?,
@@ -360,14 +366,14 @@ impl<'a> Parser<'a> {
         self.after_colon(key)
     }
 
-    fn after_colon(&mut self, key: String) -> Option<String> {
+    fn after_colon(&mut self, key: Cow<'a, str>) -> Option<Cow<'a, str>> {
         (self.peek() == Some(b':')).then(|| {
             self.pos += 1;
             key
         })
     }
 
-    fn block_sequence(&mut self, indent: usize) -> Option<Value> {
+    fn block_sequence(&mut self, indent: usize) -> Option<DocNode<'a>> {
         let base = self.items.len();
         let read = self.block_sequence_items(indent);
         self.finish_sequence(base, read)
@@ -383,7 +389,7 @@ impl<'a> Parser<'a> {
                 self.skip_to_line_end();
                 match self.next_content_line()? {
                     Some(i) if i > indent => self.block_node(indent as isize, i)?,
-                    _ => Value::Null,
+                    _ => DocNode::Null,
                 }
             } else if self.is_dash() {
                 return None;
@@ -408,7 +414,7 @@ impl<'a> Parser<'a> {
 
     /// A value that starts on the current line (after `key: `, `- `, or alone on its
     /// line), ending its line.
-    fn inline_value(&mut self, parent: isize) -> Option<Value> {
+    fn inline_value(&mut self, parent: isize) -> Option<DocNode<'a>> {
         let value = match self.peek()? {
             b'[' | b'{' => {
                 let v = self.flow_node(parent)?;
@@ -416,12 +422,12 @@ impl<'a> Parser<'a> {
                 v
             }
             b'"' => {
-                let v = Value::String(self.double_quoted()?);
+                let v = DocNode::String(self.double_quoted()?);
                 self.end_of_line()?;
                 v
             }
             b'\'' => {
-                let v = Value::String(self.single_quoted()?);
+                let v = DocNode::String(self.single_quoted()?);
                 self.end_of_line()?;
                 v
             }
@@ -441,7 +447,7 @@ impl<'a> Parser<'a> {
                 };
                 let text = self.text[start..end].trim_end_matches(' ');
                 self.skip_to_line_end();
-                resolve_plain(text)
+                plain_node(text)
             }
         };
         // A more indented line after a scalar would continue it (or be an error).
@@ -458,7 +464,7 @@ impl<'a> Parser<'a> {
     /// the block's lines (more indented than `parent`). Folded blocks with
     /// more-indented lines, whose folding YAML versions read differently, go to the
     /// reference parser.
-    fn block_scalar(&mut self, parent: isize) -> Option<Value> {
+    fn block_scalar(&mut self, parent: isize) -> Option<DocNode<'a>> {
         let folded = self.peek() == Some(b'>');
         self.pos += 1;
         let chomp = match self.peek() {
@@ -540,19 +546,19 @@ impl<'a> Parser<'a> {
             Chomp::Clip => text.push('\n'),
             Chomp::Keep => push_breaks(&mut text, breaks + 1),
         }
-        Some(Value::String(text))
+        Some(DocNode::String(Cow::Owned(text)))
     }
 
     /// A flow collection or scalar inside one; lines it spans must be indented more
     /// than `parent`.
-    fn flow_node(&mut self, parent: isize) -> Option<Value> {
+    fn flow_node(&mut self, parent: isize) -> Option<DocNode<'a>> {
         self.depth += 1;
         let node = if self.depth > MAX_DEPTH { None } else { self.flow_node_at(parent) };
         self.depth -= 1;
         node
     }
 
-    fn flow_node_at(&mut self, parent: isize) -> Option<Value> {
+    fn flow_node_at(&mut self, parent: isize) -> Option<DocNode<'a>> {
         match self.peek()? {
             b'[' => {
                 let base = self.items.len();
@@ -564,9 +570,9 @@ impl<'a> Parser<'a> {
                 let read = self.flow_mapping_entries(parent);
                 self.finish_mapping(base, read)
             }
-            b'"' => self.double_quoted().map(Value::String),
-            b'\'' => self.single_quoted().map(Value::String),
-            _ => self.flow_plain().map(resolve_plain),
+            b'"' => self.double_quoted().map(DocNode::String),
+            b'\'' => self.single_quoted().map(DocNode::String),
+            _ => self.flow_plain().map(plain_node),
         }
     }
 
@@ -697,38 +703,42 @@ impl<'a> Parser<'a> {
     }
 
     /// A single-quoted scalar on one line (`''` is a quote).
-    fn single_quoted(&mut self) -> Option<String> {
+    fn single_quoted(&mut self) -> Option<Cow<'a, str>> {
         self.pos += 1;
         let mut out = String::new();
         let mut start = self.pos;
         loop {
-            match self.peek()? {
-                b'\n' => return None,
+            // Straight to the next quote or line break.
+            self.pos += self.s[self.pos..].iter().position(|&c| c == b'\'' || c == b'\n')?;
+            match self.s[self.pos] {
                 b'\'' if self.at(self.pos + 1) == Some(b'\'') => {
                     out.push_str(&self.text[start..=self.pos]);
                     self.pos += 2;
                     start = self.pos;
                 }
                 b'\'' => {
-                    out.push_str(&self.text[start..self.pos]);
+                    let out = self.quoted(out, start);
                     self.pos += 1;
                     return self.after_quoted(out);
                 }
-                _ => self.pos += 1,
+                // The line break: a multi-line scalar is the reference parser's.
+                _ => return None,
             }
         }
     }
 
     /// A double-quoted scalar on one line with the common escapes.
-    fn double_quoted(&mut self) -> Option<String> {
+    fn double_quoted(&mut self) -> Option<Cow<'a, str>> {
         self.pos += 1;
         let mut out = String::new();
         let mut start = self.pos;
         loop {
-            match self.peek()? {
-                b'\n' => return None,
+            // Straight to the next quote, escape or line break.
+            self.pos +=
+                self.s[self.pos..].iter().position(|&c| matches!(c, b'"' | b'\\' | b'\n'))?;
+            match self.s[self.pos] {
                 b'"' => {
-                    out.push_str(&self.text[start..self.pos]);
+                    let out = self.quoted(out, start);
                     self.pos += 1;
                     return self.after_quoted(out);
                 }
@@ -751,8 +761,21 @@ impl<'a> Parser<'a> {
                     }
                     start = self.pos;
                 }
-                _ => self.pos += 1,
+                // The line break: a multi-line scalar is the reference parser's.
+                _ => return None,
             }
+        }
+    }
+
+    /// A quoted scalar ending at `self.pos`: what was unescaped into `out`, then the
+    /// text from `start`. A slice of the text when nothing was unescaped.
+    fn quoted(&self, mut out: String, start: usize) -> Cow<'a, str> {
+        let rest = &self.text[start..self.pos];
+        if out.is_empty() {
+            Cow::Borrowed(rest)
+        } else {
+            out.push_str(rest);
+            Cow::Owned(out)
         }
     }
 
@@ -767,7 +790,7 @@ impl<'a> Parser<'a> {
 
     /// A quoted scalar must be followed by a space, a line break, the end, or flow
     /// punctuation (`"a"b` is an error the reference parser words).
-    fn after_quoted(&self, out: String) -> Option<String> {
+    fn after_quoted(&self, out: Cow<'a, str>) -> Option<Cow<'a, str>> {
         matches!(self.peek(), None | Some(b' ' | b'\n' | b',' | b']' | b'}' | b':')).then_some(out)
     }
 }
@@ -779,10 +802,23 @@ enum Chomp {
 }
 
 /// A plain scalar used as a key, as the reference parser makes it (`1` gives `"1"`).
-fn plain_key(text: &str) -> String {
-    match resolve_plain(text) {
-        Value::String(s) => s,
-        other => key_string(&other),
+fn plain_key(text: &str) -> Cow<'_, str> {
+    match plain_scalar(text) {
+        None => Cow::Borrowed(text),
+        Some(other) => Cow::Owned(key_string(&other)),
+    }
+}
+
+/// A plain scalar with YAML 1.1's implicit types; strings stay slices of the text.
+fn plain_node(text: &str) -> DocNode<'_> {
+    match plain_scalar(text) {
+        None => DocNode::String(Cow::Borrowed(text)),
+        Some(Value::Null) => DocNode::Null,
+        Some(Value::Bool(b)) => DocNode::Bool(b),
+        Some(Value::Number(n)) => DocNode::Number(n),
+        // Infinities and NaN, which JSON has no numbers for.
+        Some(Value::String(s)) => DocNode::String(Cow::Owned(s)),
+        Some(Value::Array(_) | Value::Object(_)) => unreachable!("a plain scalar is no collection"),
     }
 }
 
