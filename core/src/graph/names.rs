@@ -92,7 +92,14 @@ impl Names {
         match &self.index {
             Some(index) => {
                 let hash = self.hasher.hash_one(name);
-                index.find(hash, |&i| self.get(i as usize) == name).copied()
+                // Bytes compared: slicing the `str` would check char boundaries first.
+                let bytes = self.text.as_bytes();
+                let ends = &self.ends;
+                let found = index.find(hash, |&i| {
+                    let start = if i == 0 { 0 } else { ends[i as usize - 1] as usize };
+                    &bytes[start..ends[i as usize] as usize] == name.as_bytes()
+                });
+                found.copied()
             }
             None => {
                 let (mut low, mut high) = (0, self.len());
