@@ -40,7 +40,7 @@ pub fn references(
         out.push(Reference {
             resource: resource.to_string(),
             path: path.render(),
-            function: call.name.clone(),
+            function: call.name.to_string(),
             attribute,
         });
         true
@@ -106,7 +106,7 @@ fn walk(
             Ok(())
         }
         Snippet::Call(call) => {
-            walk(&call.args, &path.key(&call.name), scope, with_attribute, found)?;
+            walk(&call.args, &path.key(call.name), scope, with_attribute, found)?;
             if let Some((target, attribute)) = target_of(call) {
                 let name = resolved_name(target, scope)?;
                 // The attribute name only when static (its failures are ignored).
@@ -242,12 +242,12 @@ fn validate_at(
             Ok(())
         }
         Snippet::Call(call) => validate_call(call, scope)
-            .map_err(|message| (path.key(&call.name).render_validation(), message)),
+            .map_err(|message| (path.key(call.name).render_validation(), message)),
     }
 }
 
 fn validate_call(call: &Call, scope: &dyn Scope) -> Result<(), String> {
-    let name = call.name.as_str();
+    let name = call.name;
     if call.func == Func::Removed {
         return Err(format!(
             "The template version is invalid: The function {name} is not supported in this version of HOT."
