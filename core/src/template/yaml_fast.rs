@@ -32,6 +32,8 @@ pub(crate) fn parse(text: &str) -> Option<Doc<'_>> {
         entries: Vec::new(),
         items: Vec::new(),
         doc: Doc::new(text),
+        colon: (usize::MAX, 0),
+        lookahead: (usize::MAX, 0, None),
     };
     let Some(indent) = p.next_content_line()? else {
         return Some(p.doc);
@@ -90,6 +92,12 @@ struct Parser<'a> {
     items: Vec<DocNode>,
     /// The finished collections.
     doc: Doc<'a>,
+    /// Where [`Parser::key_ahead`] found a plain key's `:` (`(from, colon)`), so that
+    /// [`Parser::key`] does not scan the key again.
+    colon: (usize, usize),
+    /// What [`Parser::next_content_line`] answered from a position (`(from, line,
+    /// indent)`): a scalar looks at the next line, which its mapping then reads.
+    lookahead: (usize, usize, Option<usize>),
 }
 
 /// YAML limits an implicit key to 1024 characters; longer ones (in bytes, which are
@@ -175,6 +183,10 @@ impl<'a> Parser<'a> {
     /// returns its indentation, `Ok(None)` at the end. Gives up on tabs in indentation
     /// and on document markers or directives.
     fn next_content_line(&mut self) -> Option<Option<usize>> {
+        if self.lookahead.0 == self.pos {
+            self.pos = self.lookahead.1;
+            return Some(self.lookahead.2);
+        }
         loop {
             let line = self.pos;
             if line >= self.s.len() {
@@ -234,7 +246,7 @@ impl<'a> Parser<'a> {
 
     /// Whether the rest of this line starts with a mapping key (`key:` followed by a
     /// space or the line end).
-    fn key_ahead(&self) -> bool {
+    fn key_ahead(&mut self) -> bool {
         let mut i = self.pos;
         match self.at(i) {
             Some(q @ (b'"' | b'\'')) => {
@@ -271,7 +283,10 @@ impl<'a> Parser<'a> {
                 while let Some(c) = self.at(i) {
                     match c {
                         b'\n' => return false,
-                        b':' if self.is_break_or_space(i + 1) => return i - self.pos <= MAX_KEY,
+                        b':' if self.is_break_or_space(i + 1) => {
+                            self.colon = (self.pos, i);
+                            return i - self.pos <= MAX_KEY;
+                        }
                         b'#' if self.at(i - 1) == Some(b' ') => return false,
                         b'\t' => return false,
                         _ => i += 1,
@@ -356,6 +371,9 @@ impl<'a> Parser<'a> {
             Some(b'\'') => self.single_quoted()?,
             _ => {
                 let start = self.pos;
+                if self.colon.0 == start {
+                    self.pos = self.colon.1;
+                }
                 while !(self.peek() == Some(b':') && self.is_break_or_space(self.pos + 1)) {
                     self.pos += 1;
                 }
@@ -459,6 +477,7 @@ impl<'a> Parser<'a> {
         // A more indented line after a scalar would continue it (or be an error).
         let save = self.pos;
         let next = self.next_content_line()?;
+        self.lookahead = (save, self.pos, next);
         self.pos = save;
         match next {
             Some(i) if i as isize > parent => None,
