@@ -8,10 +8,9 @@
 
 use std::collections::BTreeSet;
 
-use super::properties::{truthy_str, Props, Read, Resolver, Str};
+use super::properties::{truthy_str, NodeProperties, Props, Read, Resolver, Str};
 use super::types::Kind;
 use super::{Adjacency, FastMap as HashMap, Types};
-use crate::Value;
 
 /// What the rules read of one resource.
 enum Facts {
@@ -31,7 +30,7 @@ enum Facts {
 }
 
 impl Facts {
-    fn read(kind: Kind, props: &Value, resolver: &Resolver<'_>) -> Facts {
+    fn read(kind: Kind, props: NodeProperties<'_>, resolver: &Resolver<'_>) -> Facts {
         let p = Props::new(props, resolver, property_keys(kind));
         match kind {
             Kind::Server => Facts::Server {
@@ -137,7 +136,7 @@ impl Index {
 /// without duplicates.
 pub(super) fn edges(
     names: &[&str],
-    properties: &[&Value],
+    properties: &[NodeProperties<'_>],
     types: &Types,
     explicit: &Adjacency,
 ) -> Vec<(u32, u32)> {
@@ -152,7 +151,7 @@ pub(super) fn edges(
     let facts: Vec<Facts> = properties
         .iter()
         .zip(&kinds)
-        .map(|(p, &k)| if k == Kind::Other { Facts::Other } else { Facts::read(k, p, &resolver) })
+        .map(|(&p, &k)| if k == Kind::Other { Facts::Other } else { Facts::read(k, p, &resolver) })
         .collect();
 
     let mut all_subnets = Vec::new(); // subnets whose network can be read

@@ -40,6 +40,7 @@ mod properties;
 
 pub(crate) use adjacency::Adjacency;
 pub use names::Names;
+pub(crate) use properties::NodeProperties;
 pub use properties::FUNCTIONS;
 pub mod render;
 pub mod types;
@@ -166,10 +167,11 @@ pub fn implicit_rule_properties(resource_type: &str) -> &'static [&'static str] 
     implicit::property_keys(types::Kind::of(resource_type))
 }
 
-/// The resource types of the nodes, each distinct type stored once.
+/// The resource types of the nodes, each type stored once (or a few times: nodes
+/// whose types were told apart by something else may point at equal names).
 #[derive(Debug, Clone)]
 pub(crate) struct Types {
-    /// The distinct types.
+    /// The types.
     pub(crate) names: Vec<String>,
     /// Per node, an index into `names`.
     pub(crate) of_node: Vec<u32>,
@@ -194,11 +196,11 @@ pub(crate) struct NamedNodes<'a> {
     /// position.
     pub(crate) names: Vec<&'a str>,
     /// Per resource, its type (as [`ResourceNode::resource_type`]).
-    pub(crate) types: Vec<&'a str>,
+    pub(crate) types: Types,
     /// Per resource, the resources it requires explicitly.
     pub(crate) explicit: Adjacency,
     /// Per resource, its properties (as [`ResourceNode::properties`]).
-    pub(crate) properties: Vec<&'a Value>,
+    pub(crate) properties: Vec<NodeProperties<'a>>,
 }
 
 /// Whether an edge comes from the template or from a resource plugin's rule.
@@ -255,11 +257,21 @@ impl DependencyGraph {
             }
             explicit.push(requires.drain(..));
         }
+        // Types are few: each is stored once and nodes point at it.
+        let mut type_ids: FastMap<&str, u32> = FastMap::default();
+        let mut types = Types { names: Vec::new(), of_node: Vec::with_capacity(sorted.len()) };
+        for node in &sorted {
+            let id = *type_ids.entry(&node.resource_type).or_insert_with(|| {
+                types.names.push(node.resource_type.clone());
+                types.names.len() as u32 - 1
+            });
+            types.of_node.push(id);
+        }
         Self::from_named(NamedNodes {
             names: sorted.iter().map(|n| n.name.as_str()).collect(),
-            types: sorted.iter().map(|n| n.resource_type.as_str()).collect(),
+            types,
             explicit,
-            properties: sorted.iter().map(|n| &n.properties).collect(),
+            properties: sorted.iter().map(|n| NodeProperties::Value(&n.properties)).collect(),
         })
     }
 
@@ -268,19 +280,7 @@ impl DependencyGraph {
     /// on a cycle.
     pub(crate) fn from_named(nodes: NamedNodes<'_>) -> Result<Self, GraphError> {
         debug_assert!(nodes.names.windows(2).all(|w| w[0] < w[1]), "names sorted, distinct");
-        let NamedNodes { names, types: node_type_names, explicit, properties } = nodes;
-        // Types are few: each is stored once and nodes point at it.
-        let mut type_ids: FastMap<&str, u32> = FastMap::default();
-        let mut types: Vec<String> = Vec::new();
-        let mut node_types: Vec<u32> = Vec::with_capacity(names.len());
-        for resource_type in node_type_names {
-            let id = *type_ids.entry(resource_type).or_insert_with(|| {
-                types.push(resource_type.to_string());
-                types.len() as u32 - 1
-            });
-            node_types.push(id);
-        }
-        let types = Types { names: types, of_node: node_types };
+        let NamedNodes { names, types, explicit, properties } = nodes;
         let implicit = implicit::edges(&names, &properties, &types, &explicit);
 
         let edge_count = explicit.target_count() + implicit.len();

@@ -18,6 +18,8 @@
 //! A read that Heat would fail with ValueError or TypeError is `Err(ReadError)`; each
 //! rule decides, like Heat's code, whether that skips a pair or the whole rule.
 
+use std::borrow::Cow;
+
 use super::Types;
 
 use crate::Value;
@@ -235,11 +237,29 @@ fn coerce_string(value: &Value) -> Read<String> {
     }
 }
 
+/// A node's properties as the implicit rules are given them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum NodeProperties<'a> {
+    /// The statically resolved property map (`null` or a non-map reads as no
+    /// properties), as [`super::ResourceNode::properties`].
+    Value(&'a Value),
+    /// The top-level properties the node's rules read, each statically resolved, in
+    /// template order: what the template core hands over, sparing a map per resource.
+    Pairs(&'a [(&'static str, Cow<'a, Value>)]),
+}
+
+/// The entries of a property map, however it was given.
+#[derive(Clone, Copy)]
+enum Entries<'v> {
+    Map(&'v crate::Map),
+    Pairs(&'v [(&'static str, Cow<'v, Value>)]),
+}
+
 /// A property map read with Heat's rules. Values are resolved as they are read, so a
 /// rule pays only for the properties it looks at.
 #[derive(Clone, Copy)]
 pub(crate) struct Props<'v> {
-    map: Option<&'v crate::Map>,
+    map: Option<Entries<'v>>,
     resolver: &'v Resolver<'v>,
     /// For a resource's top-level properties, the keys a rule may read (callers may
     /// leave the others out: `implicit::property_keys`); `None` for nested maps.
@@ -250,16 +270,20 @@ impl<'v> Props<'v> {
     /// A resource's properties (`None` or a non-map reads as no properties), of which
     /// only `keys` may be read.
     pub(crate) fn new(
-        properties: &'v Value,
+        properties: NodeProperties<'v>,
         resolver: &'v Resolver<'v>,
         keys: &'static [&'static str],
     ) -> Self {
-        Props { map: properties.as_object(), resolver, keys: Some(keys) }
+        let map = match properties {
+            NodeProperties::Value(v) => v.as_object().map(Entries::Map),
+            NodeProperties::Pairs(pairs) => Some(Entries::Pairs(pairs)),
+        };
+        Props { map, resolver, keys: Some(keys) }
     }
 
     /// Nested properties (a Map property or a list item): any key may be read.
     fn nested(&self, map: Option<&'v crate::Map>) -> Props<'v> {
-        Props { map, resolver: self.resolver, keys: None }
+        Props { map: map.map(Entries::Map), resolver: self.resolver, keys: None }
     }
 
     /// The raw value of `key`, if present.
@@ -268,13 +292,14 @@ impl<'v> Props<'v> {
             self.keys.map_or(true, |keys| keys.contains(&key)),
             "property {key} is read but missing from implicit::property_keys"
         );
-        let map = self.map?;
-        // Property maps are small: a scan beats hashing the key (serde_json's map uses
-        // SipHash).
-        if map.len() <= 16 {
-            map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
-        } else {
-            map.get(key)
+        match self.map? {
+            // Property maps are small: a scan beats hashing the key (serde_json's map
+            // uses SipHash).
+            Entries::Map(map) if map.len() <= 16 => {
+                map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+            }
+            Entries::Map(map) => map.get(key),
+            Entries::Pairs(pairs) => pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| &**v),
         }
     }
 
@@ -425,7 +450,7 @@ mod tests {
     fn strings_read_like_heat_properties() {
         with_resolver(|r| {
             let v = json!({"network": null, "n": 3, "l": [1], "network_id": "pub"});
-            let p = Props::new(&v, r, ALL);
+            let p = Props::new(NodeProperties::Value(&v), r, ALL);
             assert_eq!(p.string("n", None, false), Ok(Some("3".into())));
             assert_eq!(p.string("l", None, false), Err(ReadError));
             assert_eq!(p.string("absent", None, false), Ok(None));
@@ -433,11 +458,11 @@ mod tests {
             // `network: ''` and `network_id: pub` are not both truthy: the old value wins.
             assert_eq!(p.string("network", Some("network_id"), true), Ok(Some("pub".into())));
             let only_null = json!({"network": null});
-            let p = Props::new(&only_null, r, ALL);
+            let p = Props::new(NodeProperties::Value(&only_null), r, ALL);
             assert_eq!(p.string("network", Some("network_id"), true), Ok(Some(String::new())));
             let calls =
                 json!({"network": {"get_resource": "net"}, "networks": {"get_attr": ["x", "y"]}});
-            let p = Props::new(&calls, r, ALL);
+            let p = Props::new(NodeProperties::Value(&calls), r, ALL);
             assert_eq!(p.string("network", None, true), Ok(Some(String::new())));
             assert!(matches!(p.list_of_maps("networks"), Ok(Some(items)) if items.is_empty()));
         });
@@ -447,7 +472,7 @@ mod tests {
     fn nested_items_translate_from_the_resolved_value() {
         with_resolver(|r| {
             let v = json!({"uuid": {"get_resource": "net"}, "subnet_id": "s"});
-            let p = Props::new(&v, r, ALL);
+            let p = Props::new(NodeProperties::Value(&v), r, ALL);
             assert_eq!(p.nested_string("network", Some("uuid")), Ok(None));
             assert_eq!(p.nested_string("subnet", Some("subnet_id")), Ok(Some("s".into())));
         });

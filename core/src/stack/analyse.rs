@@ -2,6 +2,7 @@
 //! `engine_validate_template`, `Stack.validate(validate_res_tmpl_only=True)`, then
 //! `Stack.dependencies` and the static evaluation).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use indexmap::IndexMap;
@@ -9,16 +10,16 @@ use indexmap::IndexMap;
 use super::dependencies::Dependencies;
 use super::resources::{self, ResourceDefn};
 use super::scope::{ResourceState, StackScope};
+use super::types::{ResourceTypes, TypeInfo};
 use super::{Analysis, Inputs, Options};
 use crate::functions::path::Path;
 use crate::functions::{self, deps, pyfmt, Scope, Snippet};
-use crate::graph::{Adjacency, FastMap, Names};
+use crate::graph::{Adjacency, Names, NodeProperties};
 use crate::template::doc::Doc;
-use crate::template::environment::ResolvedType;
 use crate::template::node::Node;
 use crate::template::parameters::{Param, ParamSchema};
 use crate::template::{
-    self as tmpl, resource_types, sections, Dialect, Environment, Parameters, ParsedText, Template,
+    self as tmpl, sections, Dialect, Environment, Parameters, ParsedText, Template,
 };
 use crate::Value;
 
@@ -108,7 +109,7 @@ fn all_param_schemata(
     Ok(out)
 }
 
-fn param_schemata(t: &Template) -> Result<IndexMap<String, ParamSchema>, String> {
+pub(super) fn param_schemata(t: &Template) -> Result<IndexMap<String, ParamSchema>, String> {
     let mut out = IndexMap::new();
     match t.parameters() {
         None => {}
@@ -232,63 +233,16 @@ fn run<'r, N: Node<'r>>(
             *state = ResourceState::Enabled(None);
         }
     }
-    let registry = a.environment.registry();
-    // Without registry entries for single resources (the usual case), a type resolves
-    // the same for every resource: resolving walks the whole registry, so once per
-    // type. `type_of[i]` indexes `resolved_types` (`u32::MAX`: disabled).
-    let per_resource_entries = matches!(
-        a.environment.resource_registry.get("resources"),
-        Some(Value::Object(m)) if !m.is_empty()
-    );
-    let mut resolved_types: Vec<ResolvedType> = Vec::new();
-    let mut type_ids: FastMap<&str, u32> = FastMap::default();
-    let mut type_of: Vec<u32> = vec![u32::MAX; defs.len()];
-    let mut deferred: Vec<Option<String>> = vec![None; defs.len()];
-    let mut property_names: Vec<Option<PropertyNames>> = vec![None; defs.len()];
+    let types = ResourceTypes::resolve(&defs, &a.environment, &scope.files)?;
     // Looked up once per resource: compile opens every coordinated server's attributes.
     let open_attributes: crate::graph::FastSet<&str> =
         options.open_attributes.iter().map(String::as_str).collect();
     for (i, d) in defs.iter().enumerate().filter(|(_, d)| d.enabled) {
-        if d.name.contains('/') {
-            return Err("Resource name may not contain \"/\"".into());
-        }
-        let id = if per_resource_entries && registry.has_resource_entries(&d.name) {
-            resolved_types.push(registry.resolve(&d.resource_type, &d.name)?);
-            resolved_types.len() as u32 - 1
-        } else if let Some(&id) = type_ids.get(d.resource_type.as_str()) {
-            id
-        } else {
-            resolved_types.push(registry.resolve(&d.resource_type, &d.name)?);
-            type_ids.insert(&d.resource_type, resolved_types.len() as u32 - 1);
-            resolved_types.len() as u32 - 1
-        };
-        type_of[i] = id;
-        match &resolved_types[id as usize] {
-            ResolvedType::Plugin(p) => {
-                let rt = resource_types::get(p).expect("registry only resolves known types");
-                let open = rt.any_attribute || open_attributes.contains(d.name.as_str());
-                if !open {
-                    scope.resource_states[i] =
-                        ResourceState::Enabled(Some(rt.attributes.as_slice()));
-                }
-                // NoneResource and the removed types built on it accept any property.
-                let any_property = rt.properties.is_empty() && rt.any_attribute;
-                property_names[i] =
-                    (!any_property).then_some(std::borrow::Cow::Borrowed(rt.properties.as_slice()));
-            }
-            ResolvedType::Template { template, user } => {
-                match provider_template(template, *user, &scope.files) {
-                    Ok(params) => property_names[i] = Some(std::borrow::Cow::Owned(params)),
-                    Err(ProviderError::Deferred(msg)) => {
-                        deferred[i] = Some(msg);
-                        property_names[i] = Some(std::borrow::Cow::Owned(vec![]));
-                    }
-                    Err(ProviderError::Fatal(msg)) => return Err(msg),
-                }
-            }
-        }
+        let open = !open_attributes.is_empty() && open_attributes.contains(d.name.as_str());
+        let closed = types.of(i).and_then(TypeInfo::closed_attributes).filter(|_| !open);
+        scope.resource_states[i] = ResourceState::Enabled(closed);
     }
-    let resolved = |i: usize| resolved_types.get(type_of[i] as usize);
+    let resolved = |i: usize| types.of(i).map(|t| &t.resolved);
     a.resources = defs;
     let defs = &a.resources;
 
@@ -358,8 +312,7 @@ fn run<'r, N: Node<'r>>(
     // Each resource in that order: validate_template.
     for &i in &order {
         let i = i as usize;
-        let names = property_names[i].as_ref();
-        validate_resource(&defs[i], t, scope, deferred[i].as_ref(), names, resolved(i))?;
+        validate_resource(&defs[i], t, scope, types.of(i))?;
     }
 
     // Outputs.
@@ -392,25 +345,41 @@ fn run<'r, N: Node<'r>>(
     }
     // The graph module's view of the enabled resources, in name order: the registry's
     // type (what Heat's plugin rules match on), explicit requirements and the
-    // statically resolved properties the plugin rules read.
-    let resource_type = |i: usize| match resolved(i) {
-        Some(ResolvedType::Plugin(p)) => p.as_str(),
-        _ => defs[i].resource_type.as_str(),
-    };
-    // Resolved in template order, the order the snippets lie in memory.
-    let properties: Vec<Value> = defs
+    // statically resolved properties the plugin rules read (those of each type's
+    // rules, worked out once per type).
+    let rule_keys: Vec<&[&str]> = types
+        .infos()
         .iter()
-        .enumerate()
-        .map(|(i, d)| match d.enabled {
-            true => rule_properties(d.properties.as_ref(), resource_type(i), scope),
-            false => Value::Null,
-        })
+        .map(|t| crate::graph::implicit_rule_properties(&t.graph_name))
         .collect();
+    // Resolved in template order, the order the snippets lie in memory.
+    let mut properties: Vec<RuleProperties> = Vec::with_capacity(defs.len());
+    let mut property_pairs: Vec<(&'static str, Cow<'_, Value>)> = Vec::new();
+    for (i, d) in defs.iter().enumerate() {
+        let keys = match d.enabled {
+            true => rule_keys[types.id_of(i) as usize],
+            false => &[],
+        };
+        properties.push(rule_properties(d.properties.as_ref(), keys, scope, &mut property_pairs));
+    }
     let nodes = crate::graph::NamedNodes {
         names: name_order.by_name.iter().map(|&i| defs[i as usize].name.as_str()).collect(),
-        types: name_order.by_name.iter().map(|&i| resource_type(i as usize)).collect(),
+        types: crate::graph::Types {
+            names: types.infos().iter().map(|t| t.graph_name.clone()).collect(),
+            of_node: name_order.by_name.iter().map(|&i| types.id_of(i as usize)).collect(),
+        },
         explicit: dependencies.by_rank(&name_order),
-        properties: name_order.by_name.iter().map(|&i| &properties[i as usize]).collect(),
+        properties: name_order
+            .by_name
+            .iter()
+            .map(|&i| match &properties[i as usize] {
+                RuleProperties::Null => NodeProperties::Value(&Value::Null),
+                RuleProperties::Whole(v) => NodeProperties::Value(v),
+                RuleProperties::Pairs(start, end) => {
+                    NodeProperties::Pairs(&property_pairs[*start as usize..*end as usize])
+                }
+            })
+            .collect(),
     };
     let graph = crate::graph::DependencyGraph::from_named(nodes).map_err(|e| e.to_string())?;
     a.graph = Some(graph);
@@ -420,31 +389,49 @@ fn run<'r, N: Node<'r>>(
     Ok(())
 }
 
-/// The statically resolved properties of a resource of `resource_type`, limited to
-/// those Heat's implicit-dependency rules read: resolving every property of every
+/// A resource's statically resolved properties, limited to those Heat's
+/// implicit-dependency rules read for its type: resolving every property of every
 /// resource was most of the cost of building the graph's input.
-fn rule_properties(properties: Option<&Snippet>, resource_type: &str, scope: &StackScope) -> Value {
-    let keys = crate::graph::implicit_rule_properties(resource_type);
-    match properties {
-        None => Value::Null,
-        Some(_) if keys.is_empty() => Value::Null,
-        Some(Snippet::Map(items)) => {
-            let mut out = crate::Map::new();
-            for (k, v) in items.iter().filter(|(k, _)| keys.contains(&k.as_str())) {
-                if let Some(v) = functions::partial(v, scope).value {
-                    out.insert(k.clone(), v);
-                }
-            }
-            Value::Object(out)
-        }
-        // A function giving the whole map (`get_param`, `map_merge`, ...).
-        Some(other) => functions::eval::partial_value(other, scope),
-    }
+enum RuleProperties {
+    /// No properties, or none the rules read.
+    Null,
+    /// The whole map, when a function gives it (`get_param`, `map_merge`, ...).
+    Whole(Value),
+    /// `pairs[start..end]` of the pairs collected for every resource (one vector, not
+    /// a map per resource).
+    Pairs(u32, u32),
 }
 
-/// The property names a resource accepts (a built-in type's, or a provider template's
-/// parameters).
-type PropertyNames = std::borrow::Cow<'static, [String]>;
+/// The [`RuleProperties`] of a resource whose rules read `keys`; plain data is
+/// borrowed from the template, the rest appended to `pairs` as resolved.
+fn rule_properties<'d>(
+    properties: Option<&'d Snippet>,
+    keys: &[&'static str],
+    scope: &StackScope,
+    pairs: &mut Vec<(&'static str, Cow<'d, Value>)>,
+) -> RuleProperties {
+    match properties {
+        None => RuleProperties::Null,
+        Some(_) if keys.is_empty() => RuleProperties::Null,
+        Some(Snippet::Map(items)) => {
+            let start = pairs.len() as u32;
+            for (k, v) in items {
+                let Some(&key) = keys.iter().find(|&&key| key == k) else { continue };
+                match v {
+                    // What `partial` would give, without the copy.
+                    Snippet::Data(v) => pairs.push((key, Cow::Borrowed(v))),
+                    v => {
+                        if let Some(v) = functions::partial(v, scope).value {
+                            pairs.push((key, Cow::Owned(v)));
+                        }
+                    }
+                }
+            }
+            RuleProperties::Pairs(start, pairs.len() as u32)
+        }
+        Some(other) => RuleProperties::Whole(functions::eval::partial_value(other, scope)),
+    }
+}
 
 struct FnErrorRef;
 
@@ -452,45 +439,6 @@ impl FnErrorRef {
     fn bad(resource: &str, key: &str) -> String {
         format!("The specified reference \"{resource}\" (in {key}) is incorrect.")
     }
-}
-
-enum ProviderError {
-    /// Heat keeps the error and reports it when the resource is validated.
-    Deferred(String),
-    /// Heat fails while building the resource.
-    Fatal(String),
-}
-
-/// Loads a provider template: its parameter names are the resource's properties.
-fn provider_template(
-    name: &str,
-    user: bool,
-    files: &BTreeMap<String, String>,
-) -> Result<Vec<String>, ProviderError> {
-    let Some(text) = files.get(name).filter(|t| !t.is_empty()) else {
-        let msg = if let Some(path) = name.strip_prefix("file://") {
-            if user {
-                format!("Could not fetch remote template \"{name}\": Invalid URL scheme file")
-            } else {
-                format!(
-                    "Could not fetch remote template \"{name}\": Failed to retrieve template: <urlopen error \
-                     [Errno 2] No such file or directory: '{path}'>"
-                )
-            }
-        } else if name.starts_with("http://") || name.starts_with("https://") {
-            format!(
-                "Could not fetch remote template \"{name}\": Failed to retrieve template: offline"
-            )
-        } else {
-            let scheme = name.split_once("://").map(|(s, _)| s).unwrap_or("");
-            format!("Could not fetch remote template \"{name}\": Invalid URL scheme {scheme}")
-        };
-        return Err(ProviderError::Deferred(msg));
-    };
-    let raw = tmpl::parse_text(text, name).map_err(|e| ProviderError::Deferred(e.message()))?;
-    let nested = Template::from_map(raw, name).map_err(|e| ProviderError::Fatal(e.message()))?;
-    let params = param_schemata(&nested).map_err(ProviderError::Fatal)?;
-    Ok(params.keys().cloned().collect())
 }
 
 fn validate_parameter_groups(t: &Template, params: &Parameters) -> Result<(), String> {
@@ -579,13 +527,13 @@ fn validate_resource(
     d: &ResourceDefn,
     t: &Template,
     scope: &StackScope,
-    deferred: Option<&String>,
-    property_names: Option<&PropertyNames>,
-    resolved: Option<&ResolvedType>,
+    info: Option<&TypeInfo>,
 ) -> Result<(), String> {
-    if let Some(msg) = deferred {
+    if let Some(msg) = info.and_then(|info| info.deferred.as_ref()) {
         return Err(msg.clone());
     }
+    let plugin = info.and_then(|info| info.plugin);
+    let property_names = info.and_then(|info| info.property_names.as_ref());
     let v = t.version;
     let section = v.resources_section();
     let resource_path = Path::root(section);
@@ -603,10 +551,7 @@ fn validate_resource(
         }
     }
     if d.deletion_policy.as_deref() == Some("Snapshot") {
-        let supported = match resolved {
-            Some(ResolvedType::Plugin(p)) => resource_types::get(p).is_some_and(|t| t.snapshot),
-            _ => false,
-        };
+        let supported = plugin.is_some_and(|t| t.snapshot);
         if !supported {
             return Err(format!(
                 "{}.{}.{}: \"Snapshot\" deletion policy not supported",
@@ -616,9 +561,8 @@ fn validate_resource(
             ));
         }
     }
-    if let (Some(Snippet::Map(items)), Some(ResolvedType::Plugin(p))) = (&d.update_policy, resolved)
-    {
-        let allowed = resource_types::get(p).map(|t| t.update_policy.clone()).unwrap_or_default();
+    if let (Some(Snippet::Map(items)), Some(plugin)) = (&d.update_policy, plugin) {
+        let allowed = &plugin.update_policy;
         if let Some((k, _)) = items.iter().find(|(k, _)| !allowed.contains(k)) {
             return Err(format!(
                 "Property error: {section}.{}.{}: Unknown Property {k}",

@@ -41,6 +41,7 @@ mod json;
 mod mask;
 pub mod resources;
 pub mod scope;
+mod types;
 
 use std::collections::BTreeMap;
 
