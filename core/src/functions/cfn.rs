@@ -7,7 +7,7 @@ use crate::template::sections::py_type;
 use crate::{Map, Value};
 
 pub(super) fn result(call: &Call, args: Value, scope: &dyn Scope) -> Result<Value, FnError> {
-    let name = call.name.as_str();
+    let name = call.name;
     let items = |v: Value| -> Vec<Value> {
         match v {
             Value::Array(a) => a,

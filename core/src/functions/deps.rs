@@ -40,7 +40,7 @@ pub fn references(
         out.push(Reference {
             resource: resource.to_string(),
             path: path.render(),
-            function: call.name.clone(),
+            function: call.name.to_string(),
             attribute,
         });
         true
@@ -129,7 +129,7 @@ fn walk_and_validate(
         Snippet::Call(call) => {
             // The arguments, validated as `validate_call` does: from an empty root.
             let mut args_invalid = None;
-            let args_path = path.key(&call.name);
+            let args_path = path.key(call.name);
             let args_root = Path::root("");
             walk_and_validate(&call.args, &args_path, &args_root, scope, found, &mut args_invalid)?;
             let mut enabled = None;
@@ -149,7 +149,7 @@ fn walk_and_validate(
                     check_call(call, scope, enabled.as_deref())
                 };
                 if let Err(message) = verdict {
-                    *invalid = Some((validation_path.key(&call.name).render_validation(), message));
+                    *invalid = Some((validation_path.key(call.name).render_validation(), message));
                 }
             }
             Ok(())
@@ -184,7 +184,7 @@ fn walk(
             Ok(())
         }
         Snippet::Call(call) => {
-            walk(&call.args, &path.key(&call.name), scope, with_attribute, found)?;
+            walk(&call.args, &path.key(call.name), scope, with_attribute, found)?;
             if let Some((target, attribute)) = target_of(call) {
                 let name = resolved_name(target, scope)?;
                 // The attribute name only when static (its failures are ignored).
@@ -320,7 +320,7 @@ fn validate_at(
             Ok(())
         }
         Snippet::Call(call) => validate_call(call, scope)
-            .map_err(|message| (path.key(&call.name).render_validation(), message)),
+            .map_err(|message| (path.key(call.name).render_validation(), message)),
     }
 }
 
@@ -343,7 +343,7 @@ fn removed_message(call: &Call) -> String {
 /// `enabled` is the resource name of a `get_attr` when the caller has resolved it and
 /// found it an enabled resource already.
 fn check_call(call: &Call, scope: &dyn Scope, enabled: Option<&str>) -> Result<(), String> {
-    let name = call.name.as_str();
+    let name = call.name;
     match call.func {
         f if f.is_get_attr() => {
             let (res, attr) = get_attr_parts(call);

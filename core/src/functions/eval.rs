@@ -58,14 +58,14 @@ pub fn partial(snippet: &Snippet, scope: &dyn Scope) -> Partial {
                     Err(e) if e.kind == super::UNSUPPORTED => {}
                     Err(e) => {
                         let mut m = Map::new();
-                        m.insert(call.name.clone(), args_value);
+                        m.insert(call.name.to_string(), args_value);
                         m.insert("__error__".into(), Value::String(e.tagged()));
                         return Partial { known: false, value: Some(Value::Object(m)) };
                     }
                 }
             }
             let mut m = Map::new();
-            m.insert(call.name.clone(), args_value);
+            m.insert(call.name.to_string(), args_value);
             Partial { known: false, value: Some(Value::Object(m)) }
         }
     }

@@ -15,7 +15,7 @@ fn get(m: &Value, key: &str) -> Value {
 }
 
 pub(super) fn result(call: &Call, args: Value, scope: &dyn Scope) -> Result<Value, FnError> {
-    let name = call.name.as_str();
+    let name = call.name;
     match call.func {
         Func::GetParam => get_param(name, args, scope),
         Func::GetFile => match &args {

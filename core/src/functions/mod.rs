@@ -205,8 +205,9 @@ pub enum Snippet {
 /// One function call in a parsed snippet.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {
-    /// The function name as written (`get_attr`, `Fn::GetAtt`, `Ref`, ...).
-    pub name: String,
+    /// The function name as written (`get_attr`, `Fn::GetAtt`, `Ref`, ...), as the
+    /// version's function table holds it.
+    pub name: &'static str,
     /// The class it resolved to in this version.
     pub func: Func,
     /// The parsed arguments.
@@ -234,7 +235,7 @@ impl Snippet {
             ),
             Snippet::Call(call) => {
                 let mut m = crate::Map::new();
-                m.insert(call.name.clone(), call.args.to_value());
+                m.insert(call.name.to_string(), call.args.to_value());
                 Value::Object(m)
             }
             Snippet::Nothing => Value::Null,

@@ -72,7 +72,7 @@ pub fn parse_condition(raw: &Value, path: &str, scope: &dyn Scope) -> Result<Sni
 }
 
 struct Parser<'a> {
-    table: &'a crate::template::version::FunctionTable,
+    table: &'static crate::template::version::FunctionTable,
     scope: &'a dyn Scope,
 }
 
@@ -87,7 +87,7 @@ impl Parser<'_> {
             Kind::Map => {
                 if raw.len() == 1 {
                     let (name, args) = raw.entries().next().expect("one entry");
-                    if let Some(&func) = self.table.get(name) {
+                    if let Some((name, &func)) = self.table.get_key_value(name) {
                         let fpath = path.key(name);
                         let wrap =
                             |e: FnError| ParseError { path: fpath.render(), message: message(e) };
@@ -100,11 +100,7 @@ impl Parser<'_> {
                         let parsed = self.parse(args, &fpath)?;
                         let func = self.factory(func, &parsed).map_err(wrap)?;
                         check_args(func, name, &parsed).map_err(wrap)?;
-                        return Ok(Snippet::Call(Box::new(Call {
-                            name: name.to_string(),
-                            func,
-                            args: parsed,
-                        })));
+                        return Ok(Snippet::Call(Box::new(Call { name, func, args: parsed })));
                     }
                 }
                 let mut items = Vec::with_capacity(raw.len());

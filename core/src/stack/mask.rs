@@ -138,7 +138,10 @@ impl<'a> Hidden<'a> {
                 // Kept symbolic (a run-time call, or an error): its form, with the
                 // arguments masked the same way and the error message scrubbed.
                 let mut form = Map::new();
-                form.insert(call.name.clone(), self.partial(&call.args, scope).unwrap_or_default());
+                form.insert(
+                    call.name.to_string(),
+                    self.partial(&call.args, scope).unwrap_or_default(),
+                );
                 if let Some(Value::String(error)) =
                     evaluated.value.as_ref().and_then(|v| v.get("__error__"))
                 {

@@ -39,6 +39,50 @@ pub struct ResourceDefn {
     pub enabled: bool,
 }
 
+/// The fields of a resource definition, by their HOT names, in slot order.
+const FIELDS: [&str; 9] = [
+    "type",
+    "properties",
+    "metadata",
+    "depends_on",
+    "deletion_policy",
+    "update_policy",
+    "description",
+    "condition",
+    "external_id",
+];
+
+/// The slot of a field of [`FIELDS`].
+fn slot(hot: &str) -> usize {
+    FIELDS.iter().position(|f| *f == hot).expect("a resource field")
+}
+
+/// The slot of the field a definition's `key` is in `dialect` (`None`: not a field).
+/// One match per key, instead of a search per field.
+fn slot_of_key(key: &str, dialect: Dialect) -> Option<usize> {
+    let hot = dialect == Dialect::Hot;
+    Some(match key {
+        "type" if hot => 0,
+        "Type" if !hot => 0,
+        "properties" if hot => 1,
+        "Properties" if !hot => 1,
+        "metadata" if hot => 2,
+        "Metadata" if !hot => 2,
+        "depends_on" if hot => 3,
+        "DependsOn" if !hot => 3,
+        "deletion_policy" if hot => 4,
+        "DeletionPolicy" if !hot => 4,
+        "update_policy" if hot => 5,
+        "UpdatePolicy" if !hot => 5,
+        "description" if hot => 6,
+        "Description" if !hot => 6,
+        "condition" if hot => 7,
+        "Condition" if !hot => 7,
+        "external_id" => 8,
+        _ => return None,
+    })
+}
+
 fn type_error(name: &str, key: &str, typename: &str) -> String {
     format!("Resource {name} {key} type must be {typename}")
 }
@@ -59,7 +103,13 @@ pub fn definitions<'r>(
             return Err(format!("'{}' object has no attribute 'get'", data.kind().py_type()));
         }
         let key = |hot: &str| v.resource_key(hot);
-        let field = |hot: &str| data.get(key(hot));
+        let mut fields = [None; FIELDS.len()];
+        for (k, node) in data.entries() {
+            if let Some(i) = slot_of_key(k, v.dialect) {
+                fields[i] = Some(node);
+            }
+        }
+        let field = |hot: &str| fields[slot(hot)];
         let resource_path = section_path.part(name);
         let parse = |hot: &str| -> Result<Option<Snippet>, String> {
             match field(hot) {
@@ -263,4 +313,20 @@ pub fn outputs(t: &Template, scope: &StackScope) -> Result<Vec<OutputDefn>, Stri
         out.push(OutputDefn { name: name.clone(), value, description, enabled });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_has_its_slot_under_its_name_in_each_dialect() {
+        for v in crate::template::version::all() {
+            for (i, hot) in FIELDS.iter().enumerate() {
+                assert_eq!(slot(hot), i);
+                assert_eq!(slot_of_key(v.resource_key(hot), v.dialect), Some(i), "{hot}");
+            }
+            assert_eq!(slot_of_key("types", v.dialect), None);
+        }
+    }
 }

@@ -15,59 +15,70 @@ use serde_json::Number;
 use super::node::{Kind, Node};
 use crate::{Map, Value};
 
+/// A string of a [`Doc`]: a slice of the text, or one of the document's own strings
+/// (when an escape changed it), by index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Str {
+    start: u32,
+    /// The length of the slice; [`Str::OWNED`] for an own string (index `start`).
+    len: u32,
+}
+
+impl Str {
+    const OWNED: u32 = u32::MAX;
+}
+
 /// One node of a [`Doc`]: a scalar, or a collection whose children lie in the
-/// document's arena.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DocNode<'t> {
-    /// `null`, `~` or nothing.
+/// document's arena. Twelve bytes, so that collections copy cheaply.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum DocNode {
     Null,
-    /// A YAML 1.1 boolean.
     Bool(bool),
-    /// An integer or float.
-    Number(Number),
-    /// A string, borrowed from the text when it is a slice of it.
-    String(Cow<'t, str>),
+    /// An integer or float: `Doc::numbers[i]`.
+    Number(u32),
+    String(Str),
     /// A sequence: `Doc::items[start..start + len]`.
     List {
-        /// The first item's index.
         start: u32,
-        /// The number of items.
         len: u32,
     },
     /// A mapping: `Doc::entries[start..start + len]`, keys unique (a later duplicate
     /// replaced the value and kept the first one's place, as Python's dict does).
     Map {
-        /// The first entry's index.
         start: u32,
-        /// The number of entries.
         len: u32,
     },
 }
 
 /// A parsed document: its root and the arena of its collections' children.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Doc<'t> {
-    pub(super) root: Option<DocNode<'t>>,
-    pub(super) items: Vec<DocNode<'t>>,
-    pub(super) entries: Vec<(Cow<'t, str>, DocNode<'t>)>,
+    text: &'t str,
+    pub(super) root: Option<DocNode>,
+    owned: Vec<String>,
+    numbers: Vec<Number>,
+    items: Vec<DocNode>,
+    entries: Vec<(Str, DocNode)>,
 }
 
 impl<'t> Doc<'t> {
-    /// An empty document with room for the collections of `text_len` bytes of a
-    /// typical template (an entry per 20 bytes, an item per 80), so that the arena
-    /// does not grow and copy itself on the way.
-    pub(super) fn with_capacity(text_len: usize) -> Self {
+    /// An empty document of `text` with room for the collections of a typical
+    /// template of its size (an entry per 20 bytes, an item per 80), so that the
+    /// arena does not grow and copy itself on the way.
+    pub(super) fn new(text: &'t str) -> Self {
         Doc {
+            text,
             root: None,
-            items: Vec::with_capacity(text_len / 80),
-            entries: Vec::with_capacity(text_len / 20),
+            owned: Vec::new(),
+            numbers: Vec::new(),
+            items: Vec::with_capacity(text.len() / 80),
+            entries: Vec::with_capacity(text.len() / 20),
         }
     }
 
     /// The root node (`null` for an empty document).
     pub fn root(&self) -> DocRef<'_, 't> {
-        const NULL: &DocNode<'static> = &DocNode::Null;
-        DocRef { doc: self, node: self.root.as_ref().unwrap_or(NULL) }
+        DocRef { doc: self, node: self.root.unwrap_or(DocNode::Null) }
     }
 
     /// The whole document as a value, as the reference parser gives it.
@@ -75,32 +86,56 @@ impl<'t> Doc<'t> {
         self.root().to_value()
     }
 
-    /// Appends a finished sequence's items and returns its node.
-    pub(super) fn push_list(&mut self, items: impl Iterator<Item = DocNode<'t>>) -> DocNode<'t> {
-        let start = self.items.len();
-        self.items.extend(items);
-        DocNode::List { start: index(start), len: index(self.items.len() - start) }
+    /// A string of the document: `s` when it is a slice of the text, else kept.
+    pub(super) fn string(&mut self, s: Cow<'t, str>) -> Str {
+        match s {
+            Cow::Borrowed(slice) => {
+                let start = slice.as_ptr() as usize - self.text.as_ptr() as usize;
+                debug_assert!(self.text.get(start..start + slice.len()) == Some(slice));
+                Str { start: index(start), len: index(slice.len()) }
+            }
+            Cow::Owned(own) => {
+                self.owned.push(own);
+                Str { start: index(self.owned.len() - 1), len: Str::OWNED }
+            }
+        }
     }
 
-    /// Appends a finished mapping's entries (duplicate keys resolved as Python's dict
-    /// does) and returns its node.
-    pub(super) fn push_map(
-        &mut self,
-        entries: impl ExactSizeIterator<Item = (Cow<'t, str>, DocNode<'t>)>,
-        unique: bool,
-    ) -> DocNode<'t> {
+    /// A number node.
+    pub(super) fn number(&mut self, n: Number) -> DocNode {
+        self.numbers.push(n);
+        DocNode::Number(index(self.numbers.len() - 1))
+    }
+
+    fn str(&self, s: Str) -> &str {
+        match s.len {
+            Str::OWNED => &self.owned[s.start as usize],
+            len => &self.text[s.start as usize..(s.start + len) as usize],
+        }
+    }
+
+    /// Appends a finished sequence's items and returns its node.
+    pub(super) fn push_list(&mut self, items: &[DocNode]) -> DocNode {
+        let start = self.items.len();
+        self.items.extend_from_slice(items);
+        DocNode::List { start: index(start), len: index(items.len()) }
+    }
+
+    /// Appends a finished mapping's entries (a later duplicate key replaces the value
+    /// and keeps the first one's place, as Python's dict does) and returns its node.
+    pub(super) fn push_map(&mut self, entries: &[(Str, DocNode)]) -> DocNode {
         let start = self.entries.len();
-        if unique {
-            self.entries.extend(entries);
+        if self.unique_keys(entries) {
+            self.entries.extend_from_slice(entries);
         } else {
             // Rare (a template with a repeated key): a map of the positions taken.
-            let mut position: crate::graph::FastMap<Cow<'t, str>, usize> =
+            let mut position: crate::graph::FastMap<String, usize> =
                 crate::graph::FastMap::default();
-            for (key, value) in entries {
-                match position.get(&key) {
+            for &(key, value) in entries {
+                match position.get(self.str(key)) {
                     Some(&i) => self.entries[i].1 = value,
                     None => {
-                        position.insert(key.clone(), self.entries.len());
+                        position.insert(self.str(key).to_string(), self.entries.len());
                         self.entries.push((key, value));
                     }
                 }
@@ -108,20 +143,21 @@ impl<'t> Doc<'t> {
         }
         DocNode::Map { start: index(start), len: index(self.entries.len() - start) }
     }
-}
 
-/// Whether the keys of a mapping are all different (the common case, checked
-/// without a map for the small mappings templates are made of).
-pub(super) fn unique_keys(entries: &[(Cow<'_, str>, DocNode<'_>)]) -> bool {
-    if entries.len() <= 16 {
-        return entries
-            .iter()
-            .enumerate()
-            .all(|(i, (k, _))| entries[..i].iter().all(|(j, _)| j != k));
+    /// Whether the keys of a mapping are all different (the common case, checked
+    /// without a map for the small mappings templates are made of).
+    fn unique_keys(&self, entries: &[(Str, DocNode)]) -> bool {
+        if entries.len() <= 16 {
+            let differ = |a: Str, b: Str| a.len != b.len || self.str(a) != self.str(b);
+            return entries
+                .iter()
+                .enumerate()
+                .all(|(i, (k, _))| entries[..i].iter().all(|(j, _)| differ(*j, *k)));
+        }
+        let mut seen: crate::graph::FastSet<&str> = crate::graph::FastSet::default();
+        seen.reserve(entries.len());
+        entries.iter().all(|(k, _)| seen.insert(self.str(*k)))
     }
-    let mut seen: crate::graph::FastSet<&str> = crate::graph::FastSet::default();
-    seen.reserve(entries.len());
-    entries.iter().all(|(k, _)| seen.insert(k))
 }
 
 /// An arena index. Templates are limited to a few megabytes, far from 2^32 nodes.
@@ -133,17 +169,12 @@ fn index(i: usize) -> u32 {
 #[derive(Debug, Clone, Copy)]
 pub struct DocRef<'d, 't> {
     doc: &'d Doc<'t>,
-    node: &'d DocNode<'t>,
+    node: DocNode,
 }
 
-impl<'d, 't> DocRef<'d, 't> {
-    /// The node itself.
-    pub fn node(self) -> &'d DocNode<'t> {
-        self.node
-    }
-
-    fn entry_slice(self) -> &'d [(Cow<'t, str>, DocNode<'t>)] {
-        match *self.node {
+impl<'d> DocRef<'d, '_> {
+    fn entry_slice(self) -> &'d [(Str, DocNode)] {
+        match self.node {
             DocNode::Map { start, len } => {
                 &self.doc.entries[start as usize..(start + len) as usize]
             }
@@ -151,20 +182,20 @@ impl<'d, 't> DocRef<'d, 't> {
         }
     }
 
-    fn item_slice(self) -> &'d [DocNode<'t>] {
-        match *self.node {
+    fn item_slice(self) -> &'d [DocNode] {
+        match self.node {
             DocNode::List { start, len } => &self.doc.items[start as usize..(start + len) as usize],
             _ => &[],
         }
     }
 }
 
-impl<'d, 't> Node<'d> for DocRef<'d, 't> {
+impl<'d> Node<'d> for DocRef<'d, '_> {
     fn kind(self) -> Kind {
         match self.node {
             DocNode::Null => Kind::Null,
             DocNode::Bool(_) => Kind::Bool,
-            DocNode::Number(n) if n.is_f64() => Kind::Float,
+            DocNode::Number(i) if self.doc.numbers[i as usize].is_f64() => Kind::Float,
             DocNode::Number(_) => Kind::Int,
             DocNode::String(_) => Kind::String,
             DocNode::List { .. } => Kind::List,
@@ -174,13 +205,13 @@ impl<'d, 't> Node<'d> for DocRef<'d, 't> {
 
     fn as_str(self) -> Option<&'d str> {
         match self.node {
-            DocNode::String(s) => Some(s),
+            DocNode::String(s) => Some(self.doc.str(s)),
             _ => None,
         }
     }
 
     fn len(self) -> usize {
-        match *self.node {
+        match self.node {
             DocNode::List { len, .. } | DocNode::Map { len, .. } => len as usize,
             _ => 0,
         }
@@ -188,25 +219,28 @@ impl<'d, 't> Node<'d> for DocRef<'d, 't> {
 
     fn entries(self) -> impl ExactSizeIterator<Item = (&'d str, Self)> {
         let doc = self.doc;
-        self.entry_slice().iter().map(move |(k, node)| (&**k, DocRef { doc, node }))
+        self.entry_slice().iter().map(move |&(k, node)| (doc.str(k), DocRef { doc, node }))
     }
 
     fn items(self) -> impl ExactSizeIterator<Item = Self> {
         let doc = self.doc;
-        self.item_slice().iter().map(move |node| DocRef { doc, node })
+        self.item_slice().iter().map(move |&node| DocRef { doc, node })
     }
 
     fn get(self, key: &str) -> Option<Self> {
         let doc = self.doc;
-        self.entry_slice().iter().find(|(k, _)| k == key).map(|(_, node)| DocRef { doc, node })
+        self.entry_slice()
+            .iter()
+            .find(|&&(k, _)| doc.str(k) == key)
+            .map(|&(_, node)| DocRef { doc, node })
     }
 
     fn to_value(self) -> Value {
         match self.node {
             DocNode::Null => Value::Null,
-            DocNode::Bool(b) => Value::Bool(*b),
-            DocNode::Number(n) => Value::Number(n.clone()),
-            DocNode::String(s) => Value::String(s.to_string()),
+            DocNode::Bool(b) => Value::Bool(b),
+            DocNode::Number(i) => Value::Number(self.doc.numbers[i as usize].clone()),
+            DocNode::String(s) => Value::String(self.doc.str(s).to_string()),
             DocNode::List { .. } => Value::Array(self.items().map(Node::to_value).collect()),
             DocNode::Map { .. } => {
                 let mut map = Map::with_capacity(self.len());

@@ -281,19 +281,19 @@ pub fn resolve_plain(text: &str) -> Value {
 /// [`resolve_plain`] for the scalars that are not strings (null, booleans, numbers);
 /// `None` for a string.
 pub(super) fn plain_scalar(text: &str) -> Option<Value> {
-    // PyYAML picks its implicit resolvers by the first character: the other
-    // characters (most words) only start strings.
+    // PyYAML picks its implicit resolvers by the first character: numbers start with a
+    // sign, a digit or a dot; a letter or `~` can only start the null and boolean
+    // words; everything else only starts strings.
     match text.as_bytes().first() {
-        None | Some(b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O') => {}
-        Some(b'~' | b'-' | b'+' | b'.' | b'0'..=b'9') => {}
+        None => return Some(Value::Null),
+        Some(b'-' | b'+' | b'.' | b'0'..=b'9') => {}
+        Some(b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~') => {
+            return match text {
+                "~" | "null" | "Null" | "NULL" => Some(Value::Null),
+                _ => bool_value(text).map(Value::Bool),
+            };
+        }
         Some(_) => return None,
-    }
-    match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
-        _ => {}
-    }
-    if let Some(b) = bool_value(text) {
-        return Some(Value::Bool(b));
     }
     if is_int(text) {
         if let Some(v) = int_value(text) {
@@ -496,6 +496,21 @@ mod tests {
             json!({"a": true, "b": false, "c": 493, "d": "1e3", "e": 1500.0,
                    "f": "2013-05-23", "g": null, "h": 31, "i": 1000, "j": "0755",
                    "k": 685230, "l": 0.5, "m": 1.0, "n": true})
+        );
+    }
+
+    #[test]
+    fn words_and_numbers_by_their_first_character() {
+        let v = parse_yaml(
+            "a: Null\nb: NULL\nc: nothing\nd: Yesterday\ne: -.inf\nf: .NaN\ng: +12\nh: y\n\
+             i: OFF\nj: Truth\nk: _1\nl: onion\n",
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            json!({"a": null, "b": null, "c": "nothing", "d": "Yesterday", "e": "-inf",
+                   "f": "nan", "g": 12, "h": "y", "i": false, "j": "Truth", "k": "_1",
+                   "l": "onion"})
         );
     }
 

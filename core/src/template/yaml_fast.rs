@@ -14,7 +14,7 @@
 
 use std::borrow::Cow;
 
-use super::doc::{unique_keys, Doc, DocNode};
+use super::doc::{Doc, DocNode, Str};
 use super::yaml::{key_string, plain_scalar};
 use crate::Value;
 
@@ -31,7 +31,9 @@ pub(crate) fn parse(text: &str) -> Option<Doc<'_>> {
         depth: 0,
         entries: Vec::new(),
         items: Vec::new(),
-        doc: Doc::with_capacity(text.len()),
+        doc: Doc::new(text),
+        colon: (usize::MAX, 0),
+        lookahead: (usize::MAX, 0, None),
     };
     let Some(indent) = p.next_content_line()? else {
         return Some(p.doc);
@@ -85,11 +87,17 @@ struct Parser<'a> {
     depth: usize,
     /// The entries of the mappings being read, innermost last: each mapping is
     /// built once its size is known, with no growing and rehashing on the way.
-    entries: Vec<(Cow<'a, str>, DocNode<'a>)>,
+    entries: Vec<(Str, DocNode)>,
     /// The items of the sequences being read, likewise.
-    items: Vec<DocNode<'a>>,
+    items: Vec<DocNode>,
     /// The finished collections.
     doc: Doc<'a>,
+    /// Where [`Parser::key_ahead`] found a plain key's `:` (`(from, colon)`), so that
+    /// [`Parser::key`] does not scan the key again.
+    colon: (usize, usize),
+    /// What [`Parser::next_content_line`] answered from a position (`(from, line,
+    /// indent)`): a scalar looks at the next line, which its mapping then reads.
+    lookahead: (usize, usize, Option<usize>),
 }
 
 /// YAML limits an implicit key to 1024 characters; longer ones (in bytes, which are
@@ -175,6 +183,10 @@ impl<'a> Parser<'a> {
     /// returns its indentation, `Ok(None)` at the end. Gives up on tabs in indentation
     /// and on document markers or directives.
     fn next_content_line(&mut self) -> Option<Option<usize>> {
+        if self.lookahead.0 == self.pos {
+            self.pos = self.lookahead.1;
+            return Some(self.lookahead.2);
+        }
         loop {
             let line = self.pos;
             if line >= self.s.len() {
@@ -203,14 +215,14 @@ impl<'a> Parser<'a> {
 
     /// A block node whose first line starts at `self.pos` with `indent` spaces, inside a
     /// parent at `parent` (`-1` for the document).
-    fn block_node(&mut self, parent: isize, indent: usize) -> Option<DocNode<'a>> {
+    fn block_node(&mut self, parent: isize, indent: usize) -> Option<DocNode> {
         self.depth += 1;
         let node = if self.depth > MAX_DEPTH { None } else { self.block_node_at(parent, indent) };
         self.depth -= 1;
         node
     }
 
-    fn block_node_at(&mut self, parent: isize, indent: usize) -> Option<DocNode<'a>> {
+    fn block_node_at(&mut self, parent: isize, indent: usize) -> Option<DocNode> {
         self.pos += indent;
         if self.is_dash() {
             self.block_sequence(indent)
@@ -234,7 +246,7 @@ impl<'a> Parser<'a> {
 
     /// Whether the rest of this line starts with a mapping key (`key:` followed by a
     /// space or the line end).
-    fn key_ahead(&self) -> bool {
+    fn key_ahead(&mut self) -> bool {
         let mut i = self.pos;
         match self.at(i) {
             Some(q @ (b'"' | b'\'')) => {
@@ -271,7 +283,10 @@ impl<'a> Parser<'a> {
                 while let Some(c) = self.at(i) {
                     match c {
                         b'\n' => return false,
-                        b':' if self.is_break_or_space(i + 1) => return i - self.pos <= MAX_KEY,
+                        b':' if self.is_break_or_space(i + 1) => {
+                            self.colon = (self.pos, i);
+                            return i - self.pos <= MAX_KEY;
+                        }
                         b'#' if self.at(i - 1) == Some(b' ') => return false,
                         b'\t' => return false,
                         _ => i += 1,
@@ -282,7 +297,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn block_mapping(&mut self, indent: usize) -> Option<DocNode<'a>> {
+    fn block_mapping(&mut self, indent: usize) -> Option<DocNode> {
         let base = self.entries.len();
         let map = self.block_mapping_entries(indent);
         self.finish_mapping(base, map)
@@ -306,6 +321,7 @@ impl<'a> Parser<'a> {
             } else {
                 self.inline_value(indent as isize)?
             };
+            let key = self.doc.string(key);
             self.entries.push((key, value));
             match self.next_content_line()? {
                 Some(i) if i == indent => {
@@ -323,22 +339,25 @@ impl<'a> Parser<'a> {
     /// The mapping of the entries pushed since `base` (a later duplicate key replaces
     /// the value and keeps the first one's place, as inserting one by one does);
     /// `None` (and the entries dropped) when reading them gave up.
-    fn finish_mapping(&mut self, base: usize, read: Option<()>) -> Option<DocNode<'a>> {
+    fn finish_mapping(&mut self, base: usize, read: Option<()>) -> Option<DocNode> {
         if read.is_none() {
             self.entries.truncate(base);
             return None;
         }
-        let unique = unique_keys(&self.entries[base..]);
-        Some(self.doc.push_map(self.entries.drain(base..), unique))
+        let node = self.doc.push_map(&self.entries[base..]);
+        self.entries.truncate(base);
+        Some(node)
     }
 
     /// The sequence of the items pushed since `base`, as [`Self::finish_mapping`].
-    fn finish_sequence(&mut self, base: usize, read: Option<()>) -> Option<DocNode<'a>> {
+    fn finish_sequence(&mut self, base: usize, read: Option<()>) -> Option<DocNode> {
         if read.is_none() {
             self.items.truncate(base);
             return None;
         }
-        Some(self.doc.push_list(self.items.drain(base..)))
+        let node = self.doc.push_list(&self.items[base..]);
+        self.items.truncate(base);
+        Some(node)
     }
 
     fn dash_at(&self, indent: usize) -> bool {
@@ -352,6 +371,9 @@ impl<'a> Parser<'a> {
             Some(b'\'') => self.single_quoted()?,
             _ => {
                 let start = self.pos;
+                if self.colon.0 == start {
+                    self.pos = self.colon.1;
+                }
                 while !(self.peek() == Some(b':') && self.is_break_or_space(self.pos + 1)) {
                     self.pos += 1;
                 }
@@ -373,7 +395,7 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn block_sequence(&mut self, indent: usize) -> Option<DocNode<'a>> {
+    fn block_sequence(&mut self, indent: usize) -> Option<DocNode> {
         let base = self.items.len();
         let read = self.block_sequence_items(indent);
         self.finish_sequence(base, read)
@@ -414,7 +436,7 @@ impl<'a> Parser<'a> {
 
     /// A value that starts on the current line (after `key: `, `- `, or alone on its
     /// line), ending its line.
-    fn inline_value(&mut self, parent: isize) -> Option<DocNode<'a>> {
+    fn inline_value(&mut self, parent: isize) -> Option<DocNode> {
         let value = match self.peek()? {
             b'[' | b'{' => {
                 let v = self.flow_node(parent)?;
@@ -422,12 +444,14 @@ impl<'a> Parser<'a> {
                 v
             }
             b'"' => {
-                let v = DocNode::String(self.double_quoted()?);
+                let v = self.double_quoted()?;
+                let v = DocNode::String(self.doc.string(v));
                 self.end_of_line()?;
                 v
             }
             b'\'' => {
-                let v = DocNode::String(self.single_quoted()?);
+                let v = self.single_quoted()?;
+                let v = DocNode::String(self.doc.string(v));
                 self.end_of_line()?;
                 v
             }
@@ -447,12 +471,13 @@ impl<'a> Parser<'a> {
                 };
                 let text = self.text[start..end].trim_end_matches(' ');
                 self.skip_to_line_end();
-                plain_node(text)
+                self.plain_node(text)
             }
         };
         // A more indented line after a scalar would continue it (or be an error).
         let save = self.pos;
         let next = self.next_content_line()?;
+        self.lookahead = (save, self.pos, next);
         self.pos = save;
         match next {
             Some(i) if i as isize > parent => None,
@@ -464,7 +489,7 @@ impl<'a> Parser<'a> {
     /// the block's lines (more indented than `parent`). Folded blocks with
     /// more-indented lines, whose folding YAML versions read differently, go to the
     /// reference parser.
-    fn block_scalar(&mut self, parent: isize) -> Option<DocNode<'a>> {
+    fn block_scalar(&mut self, parent: isize) -> Option<DocNode> {
         let folded = self.peek() == Some(b'>');
         self.pos += 1;
         let chomp = match self.peek() {
@@ -546,19 +571,19 @@ impl<'a> Parser<'a> {
             Chomp::Clip => text.push('\n'),
             Chomp::Keep => push_breaks(&mut text, breaks + 1),
         }
-        Some(DocNode::String(Cow::Owned(text)))
+        Some(DocNode::String(self.doc.string(Cow::Owned(text))))
     }
 
     /// A flow collection or scalar inside one; lines it spans must be indented more
     /// than `parent`.
-    fn flow_node(&mut self, parent: isize) -> Option<DocNode<'a>> {
+    fn flow_node(&mut self, parent: isize) -> Option<DocNode> {
         self.depth += 1;
         let node = if self.depth > MAX_DEPTH { None } else { self.flow_node_at(parent) };
         self.depth -= 1;
         node
     }
 
-    fn flow_node_at(&mut self, parent: isize) -> Option<DocNode<'a>> {
+    fn flow_node_at(&mut self, parent: isize) -> Option<DocNode> {
         match self.peek()? {
             b'[' => {
                 let base = self.items.len();
@@ -570,9 +595,18 @@ impl<'a> Parser<'a> {
                 let read = self.flow_mapping_entries(parent);
                 self.finish_mapping(base, read)
             }
-            b'"' => self.double_quoted().map(DocNode::String),
-            b'\'' => self.single_quoted().map(DocNode::String),
-            _ => self.flow_plain().map(plain_node),
+            b'"' => {
+                let s = self.double_quoted()?;
+                Some(DocNode::String(self.doc.string(s)))
+            }
+            b'\'' => {
+                let s = self.single_quoted()?;
+                Some(DocNode::String(self.doc.string(s)))
+            }
+            _ => {
+                let text = self.flow_plain()?;
+                Some(self.plain_node(text))
+            }
         }
     }
 
@@ -612,6 +646,7 @@ impl<'a> Parser<'a> {
                 return None;
             }
             let value = self.flow_node(parent)?;
+            let key = self.doc.string(key);
             self.entries.push((key, value));
             more = self.flow_next(b'}', parent)?;
         }
@@ -779,6 +814,21 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// A plain scalar with YAML 1.1's implicit types; strings stay slices of the text.
+    fn plain_node(&mut self, text: &'a str) -> DocNode {
+        match plain_scalar(text) {
+            None => DocNode::String(self.doc.string(Cow::Borrowed(text))),
+            Some(Value::Null) => DocNode::Null,
+            Some(Value::Bool(b)) => DocNode::Bool(b),
+            Some(Value::Number(n)) => self.doc.number(n),
+            // Infinities and NaN, which JSON has no numbers for.
+            Some(Value::String(s)) => DocNode::String(self.doc.string(Cow::Owned(s))),
+            Some(Value::Array(_) | Value::Object(_)) => {
+                unreachable!("a plain scalar is no collection")
+            }
+        }
+    }
+
     fn hex_escape(&mut self, digits: usize) -> Option<char> {
         let hex = self.text.get(self.pos..self.pos + digits)?;
         if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
@@ -806,19 +856,6 @@ fn plain_key(text: &str) -> Cow<'_, str> {
     match plain_scalar(text) {
         None => Cow::Borrowed(text),
         Some(other) => Cow::Owned(key_string(&other)),
-    }
-}
-
-/// A plain scalar with YAML 1.1's implicit types; strings stay slices of the text.
-fn plain_node(text: &str) -> DocNode<'_> {
-    match plain_scalar(text) {
-        None => DocNode::String(Cow::Borrowed(text)),
-        Some(Value::Null) => DocNode::Null,
-        Some(Value::Bool(b)) => DocNode::Bool(b),
-        Some(Value::Number(n)) => DocNode::Number(n),
-        // Infinities and NaN, which JSON has no numbers for.
-        Some(Value::String(s)) => DocNode::String(Cow::Owned(s)),
-        Some(Value::Array(_) | Value::Object(_)) => unreachable!("a plain scalar is no collection"),
     }
 }
 
