@@ -458,22 +458,34 @@ fn sorted_by_name(nodes: &[ResourceNode]) -> Vec<&ResourceNode> {
     sort_by_name(nodes.iter(), |n| &n.name)
 }
 
-/// `items` sorted by `name(item)`, ties in any order. The sort compares a 16-byte prefix
-/// of each name kept inline first: comparing through the string pointers alone misses
-/// the cache on every step once there are thousands of resources.
+/// `items` sorted by `name(item)`, ties in any order. The sort orders integer pairs
+/// (the first 8 bytes of the name, the item's number) and compares whole names only
+/// among names sharing those bytes: comparing through the string pointers misses the
+/// cache on every step once there are thousands of resources.
 pub(crate) fn sort_by_name<'a, T: Copy>(
     items: impl Iterator<Item = T>,
     name: impl Fn(T) -> &'a str,
 ) -> Vec<T> {
+    let items: Vec<T> = items.collect();
     let prefix = |name: &str| {
-        let mut bytes = [0u8; 16];
-        let n = name.len().min(16);
+        let mut bytes = [0u8; 8];
+        let n = name.len().min(8);
         bytes[..n].copy_from_slice(&name.as_bytes()[..n]);
-        u128::from_be_bytes(bytes)
+        u64::from_be_bytes(bytes)
     };
-    let mut keyed: Vec<(u128, T)> = items.map(|item| (prefix(name(item)), item)).collect();
-    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| name(a.1).cmp(name(b.1))));
-    keyed.into_iter().map(|(_, item)| item).collect()
+    let mut keyed: Vec<(u64, u32)> =
+        items.iter().enumerate().map(|(i, &item)| (prefix(name(item)), i as u32)).collect();
+    keyed.sort_unstable();
+    let mut start = 0;
+    while start < keyed.len() {
+        let end = start + keyed[start..].iter().take_while(|k| k.0 == keyed[start].0).count();
+        if end - start > 1 {
+            keyed[start..end]
+                .sort_unstable_by(|a, b| name(items[a.1 as usize]).cmp(name(items[b.1 as usize])));
+        }
+        start = end;
+    }
+    keyed.into_iter().map(|(_, i)| items[i as usize]).collect()
 }
 
 /// Heat's `Graph.toposort` with nodes inserted in index (name) order, over the edges

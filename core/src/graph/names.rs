@@ -28,16 +28,22 @@ impl Names {
     /// The names of `names`, numbered in that order.
     pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
         let names = names.into_iter();
-        let mut this = Names {
-            text: String::new(),
-            ends: Vec::with_capacity(names.size_hint().0),
-            index: Some(HashTable::with_capacity(names.size_hint().0)),
-            hasher: foldhash::fast::RandomState::default(),
-        };
+        let mut this = Names::with_capacity(names.size_hint().0);
         for name in names {
             this.push(name);
         }
         this
+    }
+
+    /// No names yet, with room for `count` of them (growing the hash index rehashes
+    /// every name in it).
+    pub fn with_capacity(count: usize) -> Self {
+        Names {
+            text: String::with_capacity(8 * count),
+            ends: Vec::with_capacity(count),
+            index: Some(HashTable::with_capacity(count)),
+            hasher: foldhash::fast::RandomState::default(),
+        }
     }
 
     /// The names of `names`, which come sorted and without repeats: found by binary
@@ -59,7 +65,9 @@ impl Names {
         this
     }
 
-    fn push(&mut self, name: &str) {
+    /// Adds `name` as the next position (a repeated name is still found at its
+    /// first).
+    pub fn push(&mut self, name: &str) {
         let position = self.ends.len() as u32;
         self.text.push_str(name);
         self.ends.push(self.text.len() as u32);

@@ -188,7 +188,10 @@ fn run<'r, N: Node<'r>>(
 
     // Stack(): parameters.
     let parameters = build_parameters(t, &a.environment, options)?;
-    let all_names: Names = resources.iter().flat_map(|r| r.entries()).map(|(k, _)| k).collect();
+    let mut all_names = Names::with_capacity(resources.map_or(0, Node::len));
+    for (name, _) in resources.iter().flat_map(|r| r.entries()) {
+        all_names.push(name);
+    }
     let mappings = t.mappings().cloned();
     let mut scope = StackScope::new(t.version, parameters, all_names, files, mappings);
 
@@ -318,7 +321,8 @@ fn run<'r, N: Node<'r>>(
         }
     }
     let dependencies = Dependencies::new(defs, requires);
-    let name_order = dependencies.name_order();
+    let enabled = |i: usize| matches!(scope.resource_states[i], ResourceState::Enabled(_));
+    let name_order = dependencies.name_order(&scope.all_resources, enabled);
     let order = dependencies
         .toposort(&name_order)
         .map_err(|cycle| dependencies.cycle_message(&cycle, resolved))?;
@@ -378,7 +382,7 @@ fn run<'r, N: Node<'r>>(
         properties.push(rule_properties(d.properties.as_ref(), keys, scope, &mut property_pairs));
     }
     let nodes = crate::graph::NamedNodes {
-        names: name_order.by_name.iter().map(|&i| defs[i as usize].name.as_str()).collect(),
+        names: name_order.by_name.iter().map(|&i| scope.all_resources.get(i as usize)).collect(),
         types: crate::graph::Types {
             names: types.infos().iter().map(|t| t.graph_name.clone()).collect(),
             of_node: name_order.by_name.iter().map(|&i| types.id_of(i as usize)).collect(),

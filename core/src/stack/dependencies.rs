@@ -5,7 +5,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
 
 use super::resources::ResourceDefn;
-use crate::graph::Adjacency;
+use crate::graph::{Adjacency, Names};
 use crate::template::environment::ResolvedType;
 use crate::template::resource_types;
 
@@ -34,9 +34,12 @@ impl<'a> Dependencies<'a> {
         Dependencies { defs, requires }
     }
 
-    pub(super) fn name_order(&self) -> NameOrder {
-        let enabled = (0..self.defs.len() as u32).filter(|&i| self.defs[i as usize].enabled);
-        let by_name = crate::graph::sort_by_name(enabled, |i| &self.defs[i as usize].name);
+    /// The enabled resources (`enabled(i)`) in name order; `names` holds the
+    /// resources' names by position (one buffer: sorting reads it, not the
+    /// definitions, each far from the next in memory).
+    pub(super) fn name_order(&self, names: &Names, enabled: impl Fn(usize) -> bool) -> NameOrder {
+        let enabled = (0..self.defs.len() as u32).filter(|&i| enabled(i as usize));
+        let by_name = crate::graph::sort_by_name(enabled, |i| names.get(i as usize));
         let mut rank = vec![u32::MAX; self.defs.len()];
         for (r, &i) in by_name.iter().enumerate() {
             rank[i as usize] = r as u32;
