@@ -101,28 +101,14 @@ pub fn definitions<'r, N: Node<'r>>(
     scope: &StackScope,
 ) -> Result<Vec<ResourceDefn>, String> {
     let entries: Vec<(&str, N)> = resources.entries().collect();
-    let threads = match entries.len() >= PARALLEL_FROM && scope.conditions.is_empty() {
-        true => std::thread::available_parallelism().map_or(1, usize::from),
-        false => 1,
-    };
-    if threads < 2 {
-        return definitions_of(&entries, v, scope);
-    }
-    let (first, second) = entries.split_at(entries.len() / 2);
-    let (first, second) = std::thread::scope(|s| {
-        let second = s.spawn(|| definitions_of(second, v, scope));
-        let first = definitions_of(first, v, scope);
-        (first, second.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    let [first, second] = super::halves::in_halves(&entries, scope.conditions.is_empty(), |part| {
+        definitions_of(part, v, scope)
     });
     // The first error in template order, as one thread would have met it.
     let mut out = first?;
     out.extend(second?);
     Ok(out)
 }
-
-/// The number of resources from which [`definitions`] uses two threads (starting
-/// one costs tens of microseconds, a definition about half a microsecond).
-const PARALLEL_FROM: usize = 1_000;
 
 /// [`definitions`] of some of the section's entries, on this thread.
 fn definitions_of<'r, N: Node<'r>>(
