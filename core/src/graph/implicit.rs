@@ -12,25 +12,26 @@ use super::properties::{truthy_str, NodeProperties, Props, Read, Resolver, Str};
 use super::types::Kind;
 use super::{Adjacency, FastMap as HashMap, Types};
 
-/// What the rules read of one resource.
-enum Facts {
-    Server { networks: Read<Option<Vec<Str>>> },
-    Port { network: Read<Str>, fixed_ip_subnets: Read<Vec<Str>> },
-    Subnet { network: Read<Str> },
-    Router { gateway_network: Read<Option<Str>> },
-    RouterGateway { router_id: Read<Str>, network: Read<Str> },
-    RouterInterface { router: Read<Str>, subnet: Read<Str> },
-    FloatingIp { floating_network: Read<Str> },
+/// What the rules read of one resource (strings borrowed from its properties where
+/// they hold them as read).
+enum Facts<'v> {
+    Server { networks: Read<Option<Vec<Str<'v>>>> },
+    Port { network: Read<Str<'v>>, fixed_ip_subnets: Read<Vec<Str<'v>>> },
+    Subnet { network: Read<Str<'v>> },
+    Router { gateway_network: Read<Option<Str<'v>>> },
+    RouterGateway { router_id: Read<Str<'v>>, network: Read<Str<'v>> },
+    RouterInterface { router: Read<Str<'v>>, subnet: Read<Str<'v>> },
+    FloatingIp { floating_network: Read<Str<'v>> },
     FloatingIpAssociation,
-    ExtraRoute { router_id: Read<Str> },
-    ExtraRouteSet { router: Read<Str> },
-    VpcGatewayAttachment { vpc: Read<Str> },
-    RouteTable { vpc: Read<Str> },
+    ExtraRoute { router_id: Read<Str<'v>> },
+    ExtraRouteSet { router: Read<Str<'v>> },
+    VpcGatewayAttachment { vpc: Read<Str<'v>> },
+    RouteTable { vpc: Read<Str<'v>> },
     Other,
 }
 
-impl Facts {
-    fn read(kind: Kind, props: NodeProperties<'_>, resolver: &Resolver<'_>) -> Facts {
+impl<'v> Facts<'v> {
+    fn read(kind: Kind, props: NodeProperties<'v>, resolver: &'v Resolver<'v>) -> Facts<'v> {
         let p = Props::new(props, resolver, property_keys(kind));
         match kind {
             Kind::Server => Facts::Server {
@@ -111,22 +112,27 @@ pub(super) fn property_keys(kind: Kind) -> &'static [&'static str] {
 }
 
 /// Python's `value or None`.
-fn or_none(value: Str) -> Str {
+fn or_none(value: Str<'_>) -> Str<'_> {
     value.filter(|s| !s.is_empty())
 }
 
 /// Resources (by index) grouped by one compared value.
 #[derive(Default)]
-struct Index(HashMap<Str, Vec<u32>>);
+struct Index<'v>(HashMap<Str<'v>, Vec<u32>>);
 
-impl Index {
-    fn add(&mut self, value: &Read<Str>, node: u32) {
+impl<'v> Index<'v> {
+    fn add(&mut self, value: &Read<Str<'v>>, node: u32) {
         if let Ok(v) = value {
-            self.0.entry(v.clone()).or_default().push(node);
+            match self.0.get_mut(v) {
+                Some(nodes) => nodes.push(node),
+                None => {
+                    self.0.insert(v.clone(), vec![node]);
+                }
+            }
         }
     }
 
-    fn get(&self, value: &Str) -> &[u32] {
+    fn get(&self, value: &Str<'v>) -> &[u32] {
         self.0.get(value).map_or(&[], Vec::as_slice)
     }
 }
@@ -148,7 +154,7 @@ pub(super) fn edges(
         return Vec::new(); // no rule owner: skip reading properties at all
     }
     let resolver = Resolver::new(names, types);
-    let facts: Vec<Facts> = properties
+    let facts: Vec<Facts<'_>> = properties
         .iter()
         .zip(&kinds)
         .map(|(&p, &k)| if k == Kind::Other { Facts::Other } else { Facts::read(k, p, &resolver) })
@@ -197,15 +203,20 @@ pub(super) fn edges(
         }
     }
     // Subnets whose network equals `network` (a subnet's network is never None).
-    let subnets_on = |network: &Str| -> Vec<u32> {
+    fn subnets_on<'a, 'v>(
+        network: &Str<'v>,
+        known: &'a Index<'v>,
+        unknown: &'a [u32],
+    ) -> &'a [u32] {
         if truthy_str(network) {
-            subnets_by_network.get(network).to_vec()
+            known.get(network)
         } else if network.is_some() {
-            unknown_network_subnets.clone()
+            unknown
         } else {
-            Vec::new()
+            &[]
         }
-    };
+    }
+    let subnets_on = |network| subnets_on(network, &subnets_by_network, &unknown_network_subnets);
     // The explicit requirements of `i` that are Ports.
     let kinds = &kinds;
     let required_ports =
@@ -213,6 +224,7 @@ pub(super) fn edges(
 
     let mut edges = Vec::new();
     for (i, fact) in facts.iter().enumerate() {
+        let first = edges.len();
         let mut add = |targets: &[u32]| {
             edges.extend(targets.iter().map(|&t| (i as u32, t)));
         };
@@ -230,16 +242,16 @@ pub(super) fn edges(
                 }
             }
             // §3.2
-            Facts::Port { network: Ok(network), .. } => add(&subnets_on(network)),
+            Facts::Port { network: Ok(network), .. } => add(subnets_on(network)),
             // §3.3
-            Facts::Router { gateway_network: Ok(Some(network)) } => add(&subnets_on(network)),
+            Facts::Router { gateway_network: Ok(Some(network)) } => add(subnets_on(network)),
             // §3.4
             Facts::RouterGateway { router_id, network, .. } => {
                 if let Ok(router_id) = router_id {
                     add(interfaces_by_router.get(router_id));
                 }
                 if let Ok(network) = network {
-                    add(&subnets_on(network));
+                    add(subnets_on(network));
                 }
             }
             // §3.5
@@ -251,7 +263,7 @@ pub(super) fn edges(
                     add(&before_abort(gateways_by_network.get(fnet)));
                     add(&before_abort(routers_by_gateway.get(fnet)));
                 }
-                let mut subnets: BTreeSet<Str> = BTreeSet::new();
+                let mut subnets: BTreeSet<Str<'_>> = BTreeSet::new();
                 for d in required_ports(i) {
                     match &facts[*d as usize] {
                         // No fixed IPs: Heat would ask Neutron unless the interface's
@@ -272,7 +284,7 @@ pub(super) fn edges(
             // §3.6: only each port's first fixed IP is compared (Heat's early return);
             // a port whose fixed_ips cannot be read aborts the rule.
             Facts::FloatingIpAssociation => {
-                let mut firsts: BTreeSet<Str> = BTreeSet::new();
+                let mut firsts: BTreeSet<Str<'_>> = BTreeSet::new();
                 let mut aborted = false;
                 for d in required_ports(i) {
                     match &facts[*d as usize] {
@@ -305,10 +317,20 @@ pub(super) fn edges(
             Facts::VpcGatewayAttachment { vpc: Ok(vpc) } => add(route_tables_by_vpc.get(vpc)),
             _ => {}
         }
+        // Heat's implicit edges are what the plugins add beyond the explicit graph.
+        // Nodes come in order, so sorting each node's edges sorts them all.
+        let added = &mut edges[first..];
+        added.sort_unstable();
+        let mut kept = first;
+        for read in first..edges.len() {
+            let edge = edges[read];
+            let repeat = kept > first && edges[kept - 1] == edge;
+            if !repeat && explicit[i].binary_search(&edge.1).is_err() {
+                edges[kept] = edge;
+                kept += 1;
+            }
+        }
+        edges.truncate(kept);
     }
-    // Heat's implicit edges are what the plugins add beyond the explicit graph.
-    edges.sort_unstable();
-    edges.dedup();
-    edges.retain(|&(from, to)| explicit[from as usize].binary_search(&to).is_err());
     edges
 }

@@ -313,7 +313,7 @@ impl DependencyGraph {
         debug_assert!(implicit.next().is_none(), "implicit edges from known nodes only");
 
         let mut this = DependencyGraph {
-            names: names.iter().copied().collect(),
+            names: Names::sorted(names.iter().copied()),
             types,
             graph,
             order: Vec::new(),

@@ -19,7 +19,8 @@ pub struct Names {
     /// Where each name ends in `text` (it starts where the one before ends).
     ends: Vec<u32>,
     /// Positions, hashed by their name. A repeated name keeps its first position.
-    index: HashTable<u32>,
+    /// `None` for names given sorted, found by binary search.
+    index: Option<HashTable<u32>>,
     hasher: foldhash::fast::RandomState,
 }
 
@@ -30,12 +31,31 @@ impl Names {
         let mut this = Names {
             text: String::new(),
             ends: Vec::with_capacity(names.size_hint().0),
-            index: HashTable::with_capacity(names.size_hint().0),
+            index: Some(HashTable::with_capacity(names.size_hint().0)),
             hasher: foldhash::fast::RandomState::default(),
         };
         for name in names {
             this.push(name);
         }
+        this
+    }
+
+    /// The names of `names`, which come sorted and without repeats: found by binary
+    /// search, sparing the hash index (the dependency graph numbers its resources in
+    /// name order).
+    pub fn sorted<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let names = names.into_iter();
+        let mut this = Names {
+            text: String::new(),
+            ends: Vec::with_capacity(names.size_hint().0),
+            index: None,
+            hasher: foldhash::fast::RandomState::default(),
+        };
+        for name in names {
+            this.text.push_str(name);
+            this.ends.push(this.text.len() as u32);
+        }
+        debug_assert!(this.iter().zip(this.iter().skip(1)).all(|(a, b)| a < b), "sorted");
         this
     }
 
@@ -45,6 +65,7 @@ impl Names {
         self.ends.push(self.text.len() as u32);
         let hash = self.hasher.hash_one(name);
         let Names { text, ends, index, hasher } = self;
+        let index = index.as_mut().expect("push builds an indexed list");
         let name_at = |i: u32| name_at(text, ends, i as usize);
         if index.find(hash, |&i| name_at(i) == name).is_none() {
             index.insert_unique(hash, position, |&i| hasher.hash_one(name_at(i)));
@@ -68,8 +89,31 @@ impl Names {
 
     /// The position of `name` (its first one, when given twice).
     pub fn position(&self, name: &str) -> Option<u32> {
-        let hash = self.hasher.hash_one(name);
-        self.index.find(hash, |&i| self.get(i as usize) == name).copied()
+        match &self.index {
+            Some(index) => {
+                let hash = self.hasher.hash_one(name);
+                // Bytes compared: slicing the `str` would check char boundaries first.
+                let bytes = self.text.as_bytes();
+                let ends = &self.ends;
+                let found = index.find(hash, |&i| {
+                    let start = if i == 0 { 0 } else { ends[i as usize - 1] as usize };
+                    &bytes[start..ends[i as usize] as usize] == name.as_bytes()
+                });
+                found.copied()
+            }
+            None => {
+                let (mut low, mut high) = (0, self.len());
+                while low < high {
+                    let mid = (low + high) / 2;
+                    match self.get(mid).cmp(name) {
+                        std::cmp::Ordering::Less => low = mid + 1,
+                        std::cmp::Ordering::Greater => high = mid,
+                        std::cmp::Ordering::Equal => return Some(mid as u32),
+                    }
+                }
+                None
+            }
+        }
     }
 
     /// Whether `name` is one of the names.
@@ -119,6 +163,16 @@ mod tests {
         assert_eq!(names.position("d"), None);
         assert!(!names.contains("w"));
         assert!(Names::default().is_empty());
+        let sorted = Names::sorted(["a", "b", "bc", "c"]);
+        assert_eq!(sorted.iter().collect::<Vec<_>>(), ["a", "b", "bc", "c"]);
+        assert!(["a", "b", "bc", "c"]
+            .iter()
+            .enumerate()
+            .all(|(i, n)| sorted.position(n) == Some(i as u32)));
+        assert_eq!(
+            (sorted.position("bb"), sorted.position("d"), sorted.position("")),
+            (None, None, None)
+        );
         let many: Names = (0..1000)
             .map(|i| format!("r{i}"))
             .collect::<Vec<_>>()

@@ -34,7 +34,8 @@ pub(crate) struct ReadError;
 pub(crate) type Read<T> = Result<T, ReadError>;
 
 /// A String property's value: `None` is Python's None, `Some("")` the empty string.
-pub(crate) type Str = Option<String>;
+/// Borrowed from the properties when they hold it as it is read (most do).
+pub(crate) type Str<'v> = Option<Cow<'v, str>>;
 
 /// Intrinsic function names (every template version). A one-key map with one of these
 /// keys in the resolved properties is a function Heat has not evaluated statically.
@@ -220,20 +221,23 @@ pub(crate) fn truthy(value: &Value) -> bool {
 }
 
 /// Python truthiness of a String property's value.
-pub(crate) fn truthy_str(value: &Str) -> bool {
+pub(crate) fn truthy_str(value: &Str<'_>) -> bool {
     value.as_deref().is_some_and(|s| !s.is_empty())
 }
 
 /// Heat's `Property._get_string` on a value that is present: None becomes `''`,
 /// booleans and integers their Python `str()`, anything else fails.
-fn coerce_string(value: &Value) -> Read<String> {
+fn coerce_string(value: Cow<'_, Value>) -> Read<Cow<'_, str>> {
     match value {
-        Value::Null => Ok(String::new()),
-        Value::String(s) => Ok(s.clone()),
-        Value::Bool(true) => Ok("True".into()),
-        Value::Bool(false) => Ok("False".into()),
-        Value::Number(n) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
-        _ => Err(ReadError),
+        Cow::Borrowed(Value::String(s)) => Ok(Cow::Borrowed(s)),
+        Cow::Owned(Value::String(s)) => Ok(Cow::Owned(s)),
+        value => match &*value {
+            Value::Null => Ok(Cow::Borrowed("")),
+            Value::Bool(true) => Ok(Cow::Borrowed("True")),
+            Value::Bool(false) => Ok(Cow::Borrowed("False")),
+            Value::Number(n) if n.is_i64() || n.is_u64() => Ok(Cow::Owned(n.to_string())),
+            _ => Err(ReadError),
+        },
     }
 }
 
@@ -303,9 +307,13 @@ impl<'v> Props<'v> {
         }
     }
 
-    /// The resolved value of `key`, if present.
-    fn get(&self, key: &str) -> Option<Value> {
-        self.lookup(key).map(|v| self.resolver.resolve(v))
+    /// The resolved value of `key`, if present: borrowed when it is a scalar, which
+    /// holds no function to resolve.
+    fn get(&self, key: &str) -> Option<Cow<'v, Value>> {
+        self.lookup(key).map(|v| match v {
+            Value::Object(_) | Value::Array(_) => Cow::Owned(self.resolver.resolve(v)),
+            scalar => Cow::Borrowed(scalar),
+        })
     }
 
     /// The raw value of `key` and its resolved form when it is a function call (a map
@@ -322,10 +330,15 @@ impl<'v> Props<'v> {
 
     /// A top-level String property; `replaces` is the deprecated name Heat moves onto
     /// it (a REPLACE translation rule).
-    pub(crate) fn string(&self, key: &str, replaces: Option<&str>, required: bool) -> Read<Str> {
+    pub(crate) fn string(
+        &self,
+        key: &str,
+        replaces: Option<&str>,
+        required: bool,
+    ) -> Read<Str<'v>> {
         // Reading the old name through the Properties object coerces it.
         let old = match replaces.and_then(|o| self.get(o)) {
-            Some(v) => Some(coerce_string(&v)?),
+            Some(v) => Some(coerce_string(v)?),
             None => None,
         };
         match self.get(key) {
@@ -336,7 +349,7 @@ impl<'v> Props<'v> {
                 }
                 match old {
                     Some(old) => Ok(Some(old)),
-                    None => coerce_string(&value).map(Some),
+                    None => coerce_string(value).map(Some),
                 }
             }
             None if old.is_some() => Ok(old),
@@ -387,12 +400,12 @@ impl<'v> Props<'v> {
     /// A String key of a nested map (a list item or a Map property). A deprecated key
     /// `replaces` is moved onto it as Heat's nested REPLACE rules do: from the item's
     /// resolved value, only when that is not None.
-    pub(crate) fn nested_string(&self, key: &str, replaces: Option<&str>) -> Read<Str> {
+    pub(crate) fn nested_string(&self, key: &str, replaces: Option<&str>) -> Read<Str<'v>> {
         let old = replaces.and_then(|o| self.get(o)).filter(|v| !v.is_null());
         match (self.get(key), old) {
             (Some(value), Some(old)) if truthy(&value) && truthy(&old) => Err(ReadError),
-            (Some(_), Some(old)) | (None, Some(old)) => coerce_string(&old).map(Some),
-            (Some(value), None) => coerce_string(&value).map(Some),
+            (Some(_), Some(old)) | (None, Some(old)) => coerce_string(old).map(Some),
+            (Some(value), None) => coerce_string(value).map(Some),
             (None, None) => Ok(None),
         }
     }
@@ -459,11 +472,11 @@ mod tests {
             assert_eq!(p.string("network", Some("network_id"), true), Ok(Some("pub".into())));
             let only_null = json!({"network": null});
             let p = Props::new(NodeProperties::Value(&only_null), r, ALL);
-            assert_eq!(p.string("network", Some("network_id"), true), Ok(Some(String::new())));
+            assert_eq!(p.string("network", Some("network_id"), true), Ok(Some("".into())));
             let calls =
                 json!({"network": {"get_resource": "net"}, "networks": {"get_attr": ["x", "y"]}});
             let p = Props::new(NodeProperties::Value(&calls), r, ALL);
-            assert_eq!(p.string("network", None, true), Ok(Some(String::new())));
+            assert_eq!(p.string("network", None, true), Ok(Some("".into())));
             assert!(matches!(p.list_of_maps("networks"), Ok(Some(items)) if items.is_empty()));
         });
     }

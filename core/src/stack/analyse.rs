@@ -14,7 +14,7 @@ use super::types::{ResourceTypes, TypeInfo};
 use super::{Analysis, Inputs, Options};
 use crate::functions::path::Path;
 use crate::functions::{self, deps, pyfmt, Scope, Snippet};
-use crate::graph::{Adjacency, Names, NodeProperties};
+use crate::graph::{Adjacency, FastMap, Names, NodeProperties};
 use crate::template::doc::Doc;
 use crate::template::node::Node;
 use crate::template::parameters::{Param, ParamSchema};
@@ -254,17 +254,27 @@ fn run<'r, N: Node<'r>>(
         return Err(format!("Duplicate names {{{}}}", items.join(", ")));
     }
 
-    // Explicit dependencies, then the toposort Heat validates in.
+    // Explicit dependencies, then the toposort Heat validates in. The walk that finds
+    // the references in properties and metadata also validates them; its verdicts
+    // wait in `walk_invalid` for Heat's validation order (validating has no effect).
     let mut requires = Adjacency::with_capacity(defs.len(), 3 * defs.len());
+    let mut walk_invalid: FastMap<u32, String> = FastMap::default();
     let mut referenced: Vec<u32> = Vec::new();
-    for d in defs {
+    let version = t.version;
+    let resources_root = Path::root(version.resources_section());
+    let sections = [
+        ("Properties", version.resource_key("properties")),
+        ("Metadata", version.resource_key("metadata")),
+    ];
+    for (i, d) in defs.iter().enumerate() {
         if !d.enabled {
             requires.push([]);
             continue;
         }
         referenced.clear();
         let heat_path = Path::root(&d.name); // Heat's `web.Properties`
-        for (snippet, section) in [(&d.properties, "Properties"), (&d.metadata, "Metadata")] {
+        let validation_path = resources_root.part(&d.name); // `resources.web.properties`
+        for (snippet, (section, key)) in [&d.properties, &d.metadata].into_iter().zip(sections) {
             if let Some(s) = snippet {
                 let mut found = |name: &str| match scope.enabled_position(name) {
                     Some(j) => {
@@ -273,9 +283,13 @@ fn run<'r, N: Node<'r>>(
                     }
                     None => false,
                 };
-                let path = heat_path.part(section);
-                deps::for_each_referenced_resource(s, &path, &*scope, &mut found)
-                    .map_err(|e| e.message)?;
+                let (path, vpath) = (heat_path.part(section), validation_path.part(key));
+                let verdict =
+                    deps::references_and_validation(s, &path, &vpath, &*scope, &mut found)
+                        .map_err(|e| e.message)?;
+                if let Err(e) = verdict {
+                    walk_invalid.entry(i as u32).or_insert_with(|| e.render());
+                }
             }
         }
         let external = match &d.external_id {
@@ -312,7 +326,8 @@ fn run<'r, N: Node<'r>>(
     // Each resource in that order: validate_template.
     for &i in &order {
         let i = i as usize;
-        validate_resource(&defs[i], t, scope, types.of(i))?;
+        let walked = walk_invalid.get(&(i as u32));
+        validate_resource(&defs[i], t, scope, types.of(i), walked)?;
     }
 
     // Outputs.
@@ -523,13 +538,19 @@ fn parse_conditions(t: &Template, scope: &mut StackScope) -> Result<(), String> 
 }
 
 /// `Resource.validate_template` for one resource.
+/// `walked` is the verdict of the validation of its properties and metadata, made
+/// in the walk that found their references.
 fn validate_resource(
     d: &ResourceDefn,
     t: &Template,
     scope: &StackScope,
     info: Option<&TypeInfo>,
+    walked: Option<&String>,
 ) -> Result<(), String> {
     if let Some(msg) = info.and_then(|info| info.deferred.as_ref()) {
+        return Err(msg.clone());
+    }
+    if let Some(msg) = walked {
         return Err(msg.clone());
     }
     let plugin = info.and_then(|info| info.plugin);
@@ -539,8 +560,6 @@ fn validate_resource(
     let resource_path = Path::root(section);
     let resource_path = resource_path.part(&d.name);
     for (snippet, key) in [
-        (&d.properties, "properties"),
-        (&d.metadata, "metadata"),
         (&d.deletion_policy_raw, "deletion_policy"),
         (&d.update_policy, "update_policy"),
         (&d.external_id, "external_id"),
