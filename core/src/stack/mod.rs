@@ -37,6 +37,7 @@
 
 mod analyse;
 mod dependencies;
+mod halves;
 mod json;
 mod mask;
 pub mod resources;

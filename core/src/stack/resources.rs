@@ -90,15 +90,36 @@ fn type_error(name: &str, key: &str, typename: &str) -> String {
 /// Parses every resource definition of the resources section `resources` (a
 /// mapping, as [`crate::template::sections::validate`] checked) in template order and
 /// decides which are enabled. The error is Heat's message.
-pub fn definitions<'r>(
-    resources: impl Node<'r>,
+///
+/// A large section of a template without conditions is read in two halves on two
+/// threads: each definition is read on its own, and without conditions reading one
+/// shares nothing that changes (condition values are computed once and kept, and
+/// which thread computes one first would decide which reports a circular one).
+pub fn definitions<'r, N: Node<'r>>(
+    resources: N,
+    v: &Version,
+    scope: &StackScope,
+) -> Result<Vec<ResourceDefn>, String> {
+    let entries: Vec<(&str, N)> = resources.entries().collect();
+    let [first, second] = super::halves::in_halves(&entries, scope.conditions.is_empty(), |part| {
+        definitions_of(part, v, scope)
+    });
+    // The first error in template order, as one thread would have met it.
+    let mut out = first?;
+    out.extend(second?);
+    Ok(out)
+}
+
+/// [`definitions`] of some of the section's entries, on this thread.
+fn definitions_of<'r, N: Node<'r>>(
+    entries: &[(&str, N)],
     v: &Version,
     scope: &StackScope,
 ) -> Result<Vec<ResourceDefn>, String> {
     let section = v.resources_section();
-    let mut out = Vec::with_capacity(resources.len());
+    let mut out = Vec::with_capacity(entries.len());
     let section_path = Path::root(section);
-    for (name, data) in resources.entries() {
+    for &(name, data) in entries {
         if !data.is_map() {
             return Err(format!("'{}' object has no attribute 'get'", data.kind().py_type()));
         }

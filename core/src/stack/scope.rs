@@ -1,8 +1,8 @@
 //! The [`Scope`] of one stack: what function evaluation reads (parameters, condition
 //! values, resource names, files, mappings, attribute schemas).
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::graph::{FastMap, Names};
 
@@ -47,7 +47,9 @@ pub struct StackScope {
     pub mappings: Option<Value>,
     /// Parsed condition definitions, by name.
     pub conditions: IndexMap<String, Snippet>,
-    memo: RefCell<FastMap<String, CondState>>,
+    /// Condition values, and the conditions being evaluated (a cycle check). Behind
+    /// a lock so that resource definitions can be read on several threads.
+    memo: Mutex<FastMap<String, CondState>>,
 }
 
 impl StackScope {
@@ -67,8 +69,13 @@ impl StackScope {
             files,
             mappings,
             conditions: IndexMap::new(),
-            memo: RefCell::new(FastMap::default()),
+            memo: Mutex::new(FastMap::default()),
         }
+    }
+
+    fn memo(&self) -> MutexGuard<'_, FastMap<String, CondState>> {
+        // A panic while the lock was held left a consistent map (one insert or remove).
+        self.memo.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The position of `name` among the resources when it is an enabled one.
@@ -127,7 +134,7 @@ impl Scope for StackScope {
                 )))
             }
         };
-        let state = self.memo.borrow().get(&key).copied();
+        let state = self.memo().get(&key).copied();
         match state {
             Some(CondState::Done(b)) => Ok(b),
             Some(CondState::InProgress) => Err(FnError::other(
@@ -135,14 +142,14 @@ impl Scope for StackScope {
                 format!("Condition validation error: Circular definition for condition \"{key}\""),
             )),
             None => {
-                self.memo.borrow_mut().insert(key.clone(), CondState::InProgress);
+                self.memo().insert(key.clone(), CondState::InProgress);
                 let r = self.resolve_condition(&key);
                 match &r {
                     Ok(b) => {
-                        self.memo.borrow_mut().insert(key, CondState::Done(*b));
+                        self.memo().insert(key, CondState::Done(*b));
                     }
                     Err(_) => {
-                        self.memo.borrow_mut().remove(&key);
+                        self.memo().remove(&key);
                     }
                 }
                 r

@@ -1,7 +1,11 @@
 //! Reading a Heat template exactly as Heat 27 reads it.
 //!
 //! - [`yaml`]: JSON first, then YAML 1.1 as PyYAML's `SafeLoader` reads it (dates stay
-//!   strings).
+//!   strings). The common shapes of YAML go through a fast path into a [`doc::Doc`], an
+//!   arena that borrows its strings from the text; the analysis reads resource
+//!   definitions from it through [`node::Node`] (which `serde_json` values implement
+//!   too) and builds values only for the other sections ([`parse_text_doc`],
+//!   [`Template::from_doc`]).
 //! - [`Template::load`]: Heat's size limit, the mapping check, the version key and its
 //!   template class ([`Version`], with the function table of that version).
 //! - [`parameters`]: parameter schemas, constraints, typed values, hidden flags.

@@ -34,7 +34,7 @@ impl Kind {
 }
 
 /// A read-only view of one parsed node; `'a` is how long what it lends lives.
-pub trait Node<'a>: Copy + 'a {
+pub trait Node<'a>: Copy + Send + Sync + 'a {
     /// What the node is.
     fn kind(self) -> Kind;
     /// The string, when the node is one.
