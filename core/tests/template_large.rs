@@ -54,4 +54,11 @@ fn the_first_error_in_template_order_is_reported() {
     assert_eq!(both.errors, ["Resource v1500 depends_on type must be list or string"]);
     let late_only = analyse(template(n, &[late]));
     assert_eq!(late_only.errors, ["Resource v10 description type must be string"]);
+    // Finding references, after the definitions are read.
+    let early = (1_500, "depends_on: [nowhere]");
+    let late = (10, "depends_on: [elsewhere]");
+    let both = analyse(template(n, &[early, late]));
+    assert_eq!(both.errors, ["The specified reference \"nowhere\" (in v1500) is incorrect."]);
+    let late_only = analyse(template(n, &[late]));
+    assert_eq!(late_only.errors, ["The specified reference \"elsewhere\" (in v10) is incorrect."]);
 }

@@ -38,6 +38,13 @@ impl Adjacency {
         self.start.push(self.targets.len() as u32);
     }
 
+    /// Adds `other`'s nodes after these.
+    pub(crate) fn append(&mut self, other: Adjacency) {
+        let offset = self.targets.len() as u32;
+        self.targets.extend(other.targets);
+        self.start.extend(other.start[1..].iter().map(|s| s + offset));
+    }
+
     /// How many nodes there are.
     pub(crate) fn len(&self) -> usize {
         self.start.len() - 1
@@ -77,5 +84,18 @@ mod tests {
         assert_eq!((&a[0], &a[1], &a[2]), (&[1, 2, 3][..], &[][..], &[0][..]));
         assert_eq!(a.iter().collect::<Vec<_>>(), [&[1, 2, 3][..], &[], &[0]]);
         assert_eq!(Adjacency::with_capacity(0, 0).iter().count(), 0);
+    }
+
+    #[test]
+    fn appended_nodes_follow_with_their_lists() {
+        let mut a = Adjacency::with_capacity(2, 2);
+        a.push([2]);
+        a.push([]);
+        let mut b = Adjacency::with_capacity(2, 3);
+        b.push([0, 1]);
+        b.push([3]);
+        a.append(b);
+        assert_eq!(a.iter().collect::<Vec<_>>(), [&[2][..], &[], &[0, 1], &[3]]);
+        assert_eq!(a.target_count(), 4);
     }
 }

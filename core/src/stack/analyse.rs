@@ -260,66 +260,14 @@ fn run<'r, N: Node<'r>>(
     // Explicit dependencies, then the toposort Heat validates in. The walk that finds
     // the references in properties and metadata also validates them; its verdicts
     // wait in `walk_invalid` for Heat's validation order (validating has no effect).
-    let mut requires = Adjacency::with_capacity(defs.len(), 3 * defs.len());
-    let mut walk_invalid: FastMap<u32, String> = FastMap::default();
-    let mut referenced: Vec<u32> = Vec::new();
-    let version = t.version;
-    let resources_root = Path::root(version.resources_section());
-    let sections = [
-        ("Properties", version.resource_key("properties")),
-        ("Metadata", version.resource_key("metadata")),
-    ];
-    for (i, d) in defs.iter().enumerate() {
-        if !d.enabled {
-            requires.push([]);
-            continue;
-        }
-        referenced.clear();
-        let heat_path = Path::root(&d.name); // Heat's `web.Properties`
-        let validation_path = resources_root.part(&d.name); // `resources.web.properties`
-        for (snippet, (section, key)) in [&d.properties, &d.metadata].into_iter().zip(sections) {
-            if let Some(s) = snippet {
-                let mut found = |name: &str| match scope.enabled_position(name) {
-                    Some(j) => {
-                        referenced.push(j);
-                        true
-                    }
-                    None => false,
-                };
-                let (path, vpath) = (heat_path.part(section), validation_path.part(key));
-                let verdict =
-                    deps::references_and_validation(s, &path, &vpath, &*scope, &mut found)
-                        .map_err(|e| e.message)?;
-                if let Err(e) = verdict {
-                    walk_invalid.entry(i as u32).or_insert_with(|| e.render());
-                }
-            }
-        }
-        let external = match &d.external_id {
-            Some(s) => functions::resolve(s, &*scope).ok().filter(pyfmt::truthy),
-            None => None,
-        };
-        if let Some(ext) = external {
-            if d.depends_on.as_ref().is_some_and(|v| !v.is_empty()) {
-                return Err(format!(
-                    "Invalid dependency with external {} resource: {}",
-                    d.resource_type,
-                    pyfmt::str_of(&ext)
-                ));
-            }
-            requires.push([]);
-        } else {
-            let mut depends_on = Vec::new();
-            for dep in d.depends_on.iter().flatten() {
-                match scope.all_resources.position(dep) {
-                    Some(j) if defs[j as usize].enabled => depends_on.push(j),
-                    Some(_) => {}
-                    None => return Err(FnErrorRef::bad(dep, &d.name)),
-                }
-            }
-            requires.push(depends_on.into_iter().chain(referenced.iter().copied()));
-        }
-    }
+    // Each resource is walked on its own: a large template's in two halves on two
+    // threads (as its definitions were read), the first error in template order.
+    let walk = |start: usize, half: &[ResourceDefn]| walk_references(start, half, defs, t, scope);
+    let [first, second] = super::halves::in_halves(defs, scope.conditions.is_empty(), walk);
+    let (mut requires, mut walk_invalid) = first?;
+    let (second_requires, second_invalid) = second?;
+    requires.append(second_requires);
+    walk_invalid.extend(second_invalid);
     let dependencies = Dependencies::new(defs, requires);
     let enabled = |i: usize| matches!(scope.resource_states[i], ResourceState::Enabled(_));
     let name_order = dependencies.name_order(&scope.all_resources, enabled);
@@ -406,6 +354,79 @@ fn run<'r, N: Node<'r>>(
         scope.parameters.value(name).map_err(|e| e.message)?;
     }
     Ok(())
+}
+
+/// What each resource of `half` (the definitions from number `start` on) requires
+/// (`depends_on`, then the references found in its properties and metadata), and the
+/// verdicts of validating those, by resource number.
+fn walk_references(
+    start: usize,
+    half: &[ResourceDefn],
+    defs: &[ResourceDefn],
+    t: &Template,
+    scope: &StackScope,
+) -> Result<(Adjacency, FastMap<u32, String>), String> {
+    let mut requires = Adjacency::with_capacity(half.len(), 3 * half.len());
+    let mut walk_invalid: FastMap<u32, String> = FastMap::default();
+    let mut referenced: Vec<u32> = Vec::new();
+    let version = t.version;
+    let resources_root = Path::root(version.resources_section());
+    let sections = [
+        ("Properties", version.resource_key("properties")),
+        ("Metadata", version.resource_key("metadata")),
+    ];
+    for (i, d) in half.iter().enumerate() {
+        let i = start + i;
+        if !d.enabled {
+            requires.push([]);
+            continue;
+        }
+        referenced.clear();
+        let heat_path = Path::root(&d.name); // Heat's `web.Properties`
+        let validation_path = resources_root.part(&d.name); // `resources.web.properties`
+        for (snippet, (section, key)) in [&d.properties, &d.metadata].into_iter().zip(sections) {
+            if let Some(s) = snippet {
+                let mut found = |name: &str| match scope.enabled_position(name) {
+                    Some(j) => {
+                        referenced.push(j);
+                        true
+                    }
+                    None => false,
+                };
+                let (path, vpath) = (heat_path.part(section), validation_path.part(key));
+                let verdict = deps::references_and_validation(s, &path, &vpath, scope, &mut found)
+                    .map_err(|e| e.message)?;
+                if let Err(e) = verdict {
+                    walk_invalid.entry(i as u32).or_insert_with(|| e.render());
+                }
+            }
+        }
+        let external = match &d.external_id {
+            Some(s) => functions::resolve(s, scope).ok().filter(pyfmt::truthy),
+            None => None,
+        };
+        if let Some(ext) = external {
+            if d.depends_on.as_ref().is_some_and(|v| !v.is_empty()) {
+                return Err(format!(
+                    "Invalid dependency with external {} resource: {}",
+                    d.resource_type,
+                    pyfmt::str_of(&ext)
+                ));
+            }
+            requires.push([]);
+        } else {
+            let mut depends_on = Vec::new();
+            for dep in d.depends_on.iter().flatten() {
+                match scope.all_resources.position(dep) {
+                    Some(j) if defs[j as usize].enabled => depends_on.push(j),
+                    Some(_) => {}
+                    None => return Err(FnErrorRef::bad(dep, &d.name)),
+                }
+            }
+            requires.push(depends_on.into_iter().chain(referenced.iter().copied()));
+        }
+    }
+    Ok((requires, walk_invalid))
 }
 
 /// A resource's statically resolved properties, limited to those Heat's

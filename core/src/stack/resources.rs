@@ -101,9 +101,10 @@ pub fn definitions<'r, N: Node<'r>>(
     scope: &StackScope,
 ) -> Result<Vec<ResourceDefn>, String> {
     let entries: Vec<(&str, N)> = resources.entries().collect();
-    let [first, second] = super::halves::in_halves(&entries, scope.conditions.is_empty(), |part| {
-        definitions_of(part, v, scope)
-    });
+    let [first, second] =
+        super::halves::in_halves(&entries, scope.conditions.is_empty(), |_, part| {
+            definitions_of(part, v, scope)
+        });
     // The first error in template order, as one thread would have met it.
     let mut out = first?;
     out.extend(second?);
