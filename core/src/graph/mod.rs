@@ -431,11 +431,11 @@ impl DependencyGraph {
         // dependents, flattened: those of `j` are `dependents[first[j]..first[j + 1]]`.
         let mut waiting_for = vec![0u32; n];
         let mut first = vec![0u32; n + 1];
-        for i in 0..n {
+        for (i, waiting) in waiting_for.iter_mut().enumerate() {
             let (requires, kinds) = self.edges_of(i);
             for (&j, &kind) in requires.iter().zip(kinds) {
                 if follow(kind) {
-                    waiting_for[i] += 1;
+                    *waiting += 1;
                     first[j as usize + 1] += 1;
                 }
             }
