@@ -528,7 +528,7 @@ pub(crate) fn sort_by_name<'a, T: Copy>(
     };
     let mut keyed: Vec<(u64, u32)> =
         items.iter().enumerate().map(|(i, &item)| (prefix(name(item)), i as u32)).collect();
-    keyed.sort_unstable();
+    sort_by_key_bytes(&mut keyed);
     let mut start = 0;
     while start < keyed.len() {
         let end = start + keyed[start..].iter().take_while(|k| k.0 == keyed[start].0).count();
@@ -541,10 +541,64 @@ pub(crate) fn sort_by_name<'a, T: Copy>(
     keyed.into_iter().map(|(_, i)| items[i as usize]).collect()
 }
 
+/// `keyed` sorted by key (equal keys in any order): a least-significant-byte-first
+/// radix sort once there are thousands, which skips the bytes all keys share (the
+/// leading letters of generated names, the padding of short ones).
+fn sort_by_key_bytes(keyed: &mut Vec<(u64, u32)>) {
+    if keyed.len() < 512 {
+        keyed.sort_unstable();
+        return;
+    }
+    let mut spare = vec![(0u64, 0u32); keyed.len()];
+    for shift in (0..64).step_by(8) {
+        let byte = |key: u64| ((key >> shift) & 0xff) as usize;
+        let mut counts = [0usize; 256];
+        for &(key, _) in keyed.iter() {
+            counts[byte(key)] += 1;
+        }
+        if counts.contains(&keyed.len()) {
+            continue;
+        }
+        let mut next = 0;
+        for count in counts.iter_mut() {
+            (*count, next) = (next, next + *count);
+        }
+        for &item in keyed.iter() {
+            let slot = &mut counts[byte(item.0)];
+            spare[*slot] = item;
+            *slot += 1;
+        }
+        std::mem::swap(keyed, &mut spare);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn names_sort_as_strings_do() {
+        // Long shared prefixes, short names, a 9-byte name, many of them.
+        let mut names: Vec<String> =
+            (0..3000).map(|i| format!("server-{}", i * 7919 % 3001)).collect();
+        names.extend(
+            ["", "a", "server-", "server-1\u{0}", "zz", "server-12345678"].map(String::from),
+        );
+        let sorted = sort_by_name(names.iter(), |n| n.as_str());
+        let mut want: Vec<&String> = names.iter().collect();
+        want.sort();
+        assert_eq!(sorted, want);
+        let mut keyed: Vec<(u64, u32)> =
+            (0..2000u32).map(|i| ((i as u64 * 2_654_435_761) % 5000, i)).collect();
+        let mut want = keyed.clone();
+        want.sort_unstable();
+        sort_by_key_bytes(&mut keyed);
+        assert_eq!(
+            keyed.iter().map(|k| k.0).collect::<Vec<_>>(),
+            want.iter().map(|k| k.0).collect::<Vec<_>>()
+        );
+    }
 
     /// `requirements()` and `edges()` read the edge list in index order: edges must go
     /// in sorted, implicit ones interleaved with explicit ones.
