@@ -45,6 +45,9 @@ pub use properties::FUNCTIONS;
 pub mod render;
 pub mod types;
 
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::Direction;
+
 use crate::Value;
 
 /// A hash map with a fast non-cryptographic hasher: keys are resource names from the
@@ -217,12 +220,7 @@ pub enum EdgeKind {
 pub struct DependencyGraph {
     names: Names,
     types: Types,
-    /// Node `i`'s requirements are `requires[start[i]..start[i + 1]]`, sorted, each
-    /// edge's kind at the same place in `kinds`: the edges, in the order `edges()`
-    /// answers in, in three vectors.
-    start: Vec<u32>,
-    requires: Vec<u32>,
-    kinds: Vec<EdgeKind>,
+    graph: DiGraph<(), EdgeKind, u32>,
     order: Vec<u32>,
 }
 
@@ -286,16 +284,17 @@ impl DependencyGraph {
         let implicit = implicit::edges(&names, &properties, &types, &explicit);
 
         let edge_count = explicit.target_count() + implicit.len();
-        let mut start = Vec::with_capacity(names.len() + 1);
-        start.push(0);
-        let mut requires = Vec::with_capacity(edge_count);
-        let mut kinds = Vec::with_capacity(edge_count);
-        // Each node's explicit and implicit requirements merged in order. The implicit
-        // ones are sorted the same way and never repeat an explicit one.
+        let mut graph = DiGraph::with_capacity(names.len(), edge_count);
+        for _ in &names {
+            graph.add_node(());
+        }
+        // Edges go in in (dependent, dependency) order, so that edge indices run in
+        // the order `edges()` answers in. The implicit ones are sorted that way and
+        // never repeat an explicit one.
         let mut implicit = implicit.into_iter().peekable();
-        for (from, explicit_requires) in explicit.iter().enumerate() {
+        for (from, requires) in explicit.iter().enumerate() {
             let from = from as u32;
-            let mut explicit_to = explicit_requires.iter().copied().peekable();
+            let mut explicit_to = requires.iter().copied().peekable();
             loop {
                 let implicit_to = implicit.peek().filter(|(f, _)| *f == from).map(|&(_, t)| t);
                 let (to, kind) = match (explicit_to.peek().copied(), implicit_to) {
@@ -308,26 +307,22 @@ impl DependencyGraph {
                     EdgeKind::Explicit => explicit_to.next(),
                     EdgeKind::Implicit => implicit.next().map(|(_, t)| t),
                 };
-                requires.push(to);
-                kinds.push(kind);
+                graph.add_edge(NodeIndex::new(from as usize), NodeIndex::new(to as usize), kind);
             }
-            start.push(requires.len() as u32);
         }
         debug_assert!(implicit.next().is_none(), "implicit edges from known nodes only");
 
         let mut this = DependencyGraph {
             names: Names::sorted(names.iter().copied()),
             types,
-            start,
-            requires,
-            kinds,
+            graph,
             order: Vec::new(),
         };
-        match this.toposort(|_| true) {
+        match toposort(&this.graph, |_| true) {
             Ok(order) => this.order = order,
             Err(remaining) => {
                 let explicit_only = |kind: EdgeKind| kind == EdgeKind::Explicit;
-                return Err(match this.toposort(explicit_only) {
+                return Err(match toposort(&this.graph, explicit_only) {
                     Err(explicit_remaining) => GraphError::Cycle {
                         resources: this.cycle_names(&explicit_remaining, explicit_only),
                     },
@@ -365,17 +360,28 @@ impl DependencyGraph {
     /// Every resource in name order with the resources it requires (explicit and
     /// implicit), sorted: [`DependencyGraph::requires`] of each.
     pub fn requirements(&self) -> impl Iterator<Item = (&str, Vec<&str>)> + '_ {
-        self.names.iter().enumerate().map(|(i, name)| (name, self.requires_of(i)))
-    }
-
-    /// The requirements of node `i` and their kinds.
-    fn edges_of(&self, i: usize) -> (&[u32], &[EdgeKind]) {
-        let range = self.start[i] as usize..self.start[i + 1] as usize;
-        (&self.requires[range.clone()], &self.kinds[range])
+        // Edge indices run in (dependent, dependency) order (see
+        // `DependencyGraph::from_named`): each node's requirements are the next run.
+        let edges = self.graph.raw_edges();
+        let mut next = 0;
+        self.names.iter().enumerate().map(move |(i, name)| {
+            let start = next;
+            while next < edges.len() && edges[next].source().index() == i {
+                next += 1;
+            }
+            let requires = edges[start..next].iter().map(|e| self.names.get(e.target().index()));
+            (name, requires.collect())
+        })
     }
 
     fn requires_of(&self, i: usize) -> Vec<&str> {
-        self.edges_of(i).0.iter().map(|&j| self.names.get(j as usize)).collect()
+        let mut requires: Vec<usize> = self
+            .graph
+            .neighbors_directed(NodeIndex::new(i), Direction::Outgoing)
+            .map(|n| n.index())
+            .collect();
+        requires.sort_unstable();
+        requires.into_iter().map(|j| self.names.get(j)).collect()
     }
 
     /// The resources `name` requires (explicit and implicit), sorted; empty for a name
@@ -390,8 +396,8 @@ impl DependencyGraph {
     /// Whether the edge `dependent -> dependency` exists, and of which kind.
     pub fn edge_kind(&self, dependent: &str, dependency: &str) -> Option<EdgeKind> {
         let (a, b) = (self.index(dependent)?, self.index(dependency)?);
-        let (requires, kinds) = self.edges_of(a);
-        requires.binary_search(&(b as u32)).ok().map(|k| kinds[k])
+        let edge = self.graph.find_edge(NodeIndex::new(a), NodeIndex::new(b))?;
+        Some(self.graph[edge])
     }
 
     /// A creation order: every resource after all it requires; among resources ready
@@ -405,73 +411,15 @@ impl DependencyGraph {
         self.names.position(name).map(|i| i as usize)
     }
 
-    /// The edges of the kinds `keep` accepts, sorted: they are stored in that order.
+    /// The edges of the kinds `keep` accepts, sorted: edge indices already run in that
+    /// order (see [`DependencyGraph::from_named`]).
     fn edges_where(&self, keep: impl Fn(EdgeKind) -> bool) -> Vec<[&str; 2]> {
-        let mut out = Vec::new();
-        for i in 0..self.names.len() {
-            let (requires, kinds) = self.edges_of(i);
-            for (&j, &kind) in requires.iter().zip(kinds) {
-                if keep(kind) {
-                    out.push([self.names.get(i), self.names.get(j as usize)]);
-                }
-            }
-        }
-        out
-    }
-
-    /// Heat's `Graph.toposort` with nodes inserted in index (name) order, over the
-    /// edges `follow` keeps: the ready node with the lowest index goes first. On a
-    /// cycle, the nodes that could not be yielded.
-    fn toposort(&self, follow: impl Fn(EdgeKind) -> bool) -> Result<Vec<u32>, Vec<bool>> {
-        use std::cmp::Reverse;
-        use std::collections::BinaryHeap;
-
-        let n = self.names.len();
-        // Per node, how many of its requirements are not yet created, and its
-        // dependents, flattened: those of `j` are `dependents[first[j]..first[j + 1]]`.
-        let mut waiting_for = vec![0u32; n];
-        let mut first = vec![0u32; n + 1];
-        for (i, waiting) in waiting_for.iter_mut().enumerate() {
-            let (requires, kinds) = self.edges_of(i);
-            for (&j, &kind) in requires.iter().zip(kinds) {
-                if follow(kind) {
-                    *waiting += 1;
-                    first[j as usize + 1] += 1;
-                }
-            }
-        }
-        for j in 0..n {
-            first[j + 1] += first[j];
-        }
-        let mut fill = first.clone();
-        let mut dependents = vec![0u32; first[n] as usize];
-        for i in 0..n {
-            let (requires, kinds) = self.edges_of(i);
-            for (&j, &kind) in requires.iter().zip(kinds) {
-                if follow(kind) {
-                    dependents[fill[j as usize] as usize] = i as u32;
-                    fill[j as usize] += 1;
-                }
-            }
-        }
-        let mut ready: BinaryHeap<Reverse<u32>> =
-            (0..n as u32).filter(|&i| waiting_for[i as usize] == 0).map(Reverse).collect();
-        let mut order = Vec::with_capacity(n);
-        while let Some(Reverse(j)) = ready.pop() {
-            order.push(j);
-            let j = j as usize;
-            for &dependent in &dependents[first[j] as usize..first[j + 1] as usize] {
-                waiting_for[dependent as usize] -= 1;
-                if waiting_for[dependent as usize] == 0 {
-                    ready.push(Reverse(dependent));
-                }
-            }
-        }
-        if order.len() == n {
-            Ok(order)
-        } else {
-            Err(waiting_for.iter().map(|&w| w > 0).collect())
-        }
+        self.graph
+            .edge_indices()
+            .filter(|&e| keep(self.graph[e]))
+            .filter_map(|e| self.graph.edge_endpoints(e))
+            .map(|(a, b)| [self.names.get(a.index()), self.names.get(b.index())])
+            .collect()
     }
 
     /// One cycle among `remaining` (the nodes a toposort could not yield): from the
@@ -480,13 +428,12 @@ impl DependencyGraph {
     /// walk always closes a loop.
     fn cycle_names(&self, remaining: &[bool], follow: impl Fn(EdgeKind) -> bool) -> Vec<String> {
         let next = |i: usize| {
-            let (requires, kinds) = self.edges_of(i);
-            // Sorted: the first one followed is the smallest.
-            requires
-                .iter()
-                .zip(kinds)
-                .find(|&(&j, &kind)| follow(kind) && remaining[j as usize])
-                .map(|(&j, _)| j as usize)
+            self.graph
+                .edges_directed(NodeIndex::new(i), Direction::Outgoing)
+                .filter(|e| follow(*e.weight()))
+                .map(|e| petgraph::visit::EdgeRef::target(&e).index())
+                .filter(|&j| remaining[j])
+                .min()
         };
         let mut seen_at = vec![usize::MAX; self.names.len()];
         let mut path = Vec::new();
@@ -569,6 +516,47 @@ fn sort_by_key_bytes(keyed: &mut Vec<(u64, u32)>) {
             *slot += 1;
         }
         std::mem::swap(keyed, &mut spare);
+    }
+}
+
+/// Heat's `Graph.toposort` with nodes inserted in index (name) order, over the edges
+/// `follow` keeps: the ready node with the lowest index goes first. On a cycle, the
+/// nodes that could not be yielded.
+fn toposort(
+    graph: &DiGraph<(), EdgeKind, u32>,
+    follow: impl Fn(EdgeKind) -> bool,
+) -> Result<Vec<u32>, Vec<bool>> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+
+    let n = graph.node_count();
+    let mut waiting_for = vec![0u32; n];
+    for e in graph.edge_indices() {
+        if follow(graph[e]) {
+            if let Some((from, _)) = graph.edge_endpoints(e) {
+                waiting_for[from.index()] += 1;
+            }
+        }
+    }
+    let mut ready: BinaryHeap<Reverse<u32>> =
+        (0..n as u32).filter(|&i| waiting_for[i as usize] == 0).map(Reverse).collect();
+    let mut order = Vec::with_capacity(n);
+    while let Some(Reverse(i)) = ready.pop() {
+        order.push(i);
+        for e in graph.edges_directed(NodeIndex::new(i as usize), Direction::Incoming) {
+            if follow(*e.weight()) {
+                let dependent = petgraph::visit::EdgeRef::source(&e).index();
+                waiting_for[dependent] -= 1;
+                if waiting_for[dependent] == 0 {
+                    ready.push(Reverse(dependent as u32));
+                }
+            }
+        }
+    }
+    if order.len() == n {
+        Ok(order)
+    } else {
+        Err(waiting_for.iter().map(|&w| w > 0).collect())
     }
 }
 
