@@ -409,7 +409,7 @@ fn check_call(call: &Call, scope: &dyn Scope, enabled: Option<&str>) -> Result<(
             let literal: crate::Map = items
                 .iter()
                 .filter(|(_, v)| !matches!(v, Snippet::Call(_)))
-                .map(|(k, v)| (k.clone(), v.to_value()))
+                .map(|(k, v)| (k.to_string(), v.to_value()))
                 .collect();
             hot::make_url_check(name, &literal).map_err(|e| e.message)
         }

@@ -32,7 +32,7 @@ pub fn partial(snippet: &Snippet, scope: &dyn Scope) -> Partial {
                 let p = partial(v, scope);
                 known &= p.known;
                 if let Some(v) = p.value {
-                    out.insert(k.clone(), v);
+                    out.insert(k.to_string(), v);
                 }
             }
             Partial { known, value: Some(Value::Object(out)) }
@@ -109,7 +109,7 @@ fn resolve_nullable(snippet: &Snippet, scope: &dyn Scope) -> Result<Option<Value
             let mut out = Map::new();
             for (k, v) in items {
                 if let Some(v) = resolve_nullable(v, scope)? {
-                    out.insert(k.clone(), v);
+                    out.insert(k.to_string(), v);
                 }
             }
             Some(Value::Object(out))

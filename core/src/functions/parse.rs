@@ -105,7 +105,7 @@ impl Parser<'_> {
                 }
                 let mut items = Vec::with_capacity(raw.len());
                 for (k, v) in raw.entries() {
-                    items.push((k.to_string(), self.parse(v, &path.key(k))?));
+                    items.push((k.into(), self.parse(v, &path.key(k))?));
                 }
                 Ok(Snippet::Map(items))
             }
@@ -183,7 +183,7 @@ fn unpack(args: &Snippet) -> Result<Vec<Snippet>, FnError> {
             Ok(s.chars().map(|c| Snippet::Data(Value::String(c.to_string()))).collect())
         }
         Snippet::Map(items) => {
-            Ok(items.iter().map(|(k, _)| Snippet::Data(Value::String(k.clone()))).collect())
+            Ok(items.iter().map(|(k, _)| Snippet::Data(Value::String(k.to_string()))).collect())
         }
         Snippet::Data(v) => Err(FnError::type_error(format!(
             "cannot unpack non-iterable {} object",

@@ -607,7 +607,7 @@ fn validate_resource(
     }
     if let (Some(Snippet::Map(items)), Some(plugin)) = (&d.update_policy, plugin) {
         let allowed = &plugin.update_policy;
-        if let Some((k, _)) = items.iter().find(|(k, _)| !allowed.contains(k)) {
+        if let Some((k, _)) = items.iter().find(|(k, _)| !allowed.iter().any(|a| a == k)) {
             return Err(format!(
                 "Property error: {section}.{}.{}: Unknown Property {k}",
                 d.name,
@@ -616,7 +616,7 @@ fn validate_resource(
         }
     }
     if let (Some(Snippet::Map(items)), Some(names)) = (&d.properties, property_names) {
-        if let Some((k, _)) = items.iter().find(|(k, _)| !names.contains(k)) {
+        if let Some((k, _)) = items.iter().find(|(k, _)| !names.iter().any(|n| n == k)) {
             return Err(format!(
                 "Property error: {section}.{}.{}: Unknown Property {k}",
                 d.name,

@@ -124,7 +124,7 @@ impl<'a> Hidden<'a> {
             Snippet::Map(items) => Some(Value::Object(
                 items
                     .iter()
-                    .filter_map(|(k, v)| self.partial(v, scope).map(|v| (k.clone(), v)))
+                    .filter_map(|(k, v)| self.partial(v, scope).map(|v| (k.to_string(), v)))
                     .collect(),
             )),
             Snippet::List(items) => {
