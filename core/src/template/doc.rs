@@ -2,7 +2,7 @@
 //!
 //! A [`serde_json::Value`] tree of a large template costs more to build and drop than
 //! everything Heat's analysis does with it (every map hashes its keys, every string
-//! is its own allocation, a node is 80 bytes). A [`Doc`] keeps every collection's
+//! is its own allocation, a node is 72 bytes). A [`Doc`] keeps every collection's
 //! children side by side in two vectors and borrows strings from the text unless an
 //! escape changed them. The template core reads resource definitions straight from
 //! it (through [`Node`]); [`Doc::to_value`] gives the same value the reference parser
