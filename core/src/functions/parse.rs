@@ -32,14 +32,9 @@ pub fn parse(raw: &Value, path: &str, scope: &dyn Scope) -> Result<Snippet, Pars
     Parser { table: &scope.version().functions, scope }.parse(raw, &Path::root(path))
 }
 
-/// [`parse`] with the path of `raw` given unrendered (rendered only for a message).
-pub fn parse_at(raw: &Value, path: &Path<'_>, scope: &dyn Scope) -> Result<Snippet, ParseError> {
-    Parser { table: &scope.version().functions, scope }.parse(raw, path)
-}
-
-/// [`parse_at`] on any parsed node (a [`Value`] or a node of the fast YAML path's
-/// document).
-pub fn parse_node<'r>(
+/// [`parse`] with the path of `raw` given unrendered (rendered only for a message), on
+/// any parsed node (a [`Value`] or a node of the fast YAML path's document).
+pub fn parse_at<'r>(
     raw: impl Node<'r>,
     path: &Path<'_>,
     scope: &dyn Scope,
@@ -47,18 +42,9 @@ pub fn parse_node<'r>(
     Parser { table: &scope.version().functions, scope }.parse(raw, path)
 }
 
-/// [`parse_condition_at`] on any parsed node.
-pub fn parse_condition_node<'r>(
+/// [`parse_condition`] with the path of `raw` given unrendered, on any parsed node.
+pub fn parse_condition_at<'r>(
     raw: impl Node<'r>,
-    path: &Path<'_>,
-    scope: &dyn Scope,
-) -> Result<Snippet, ParseError> {
-    Parser { table: &scope.version().condition_functions, scope }.parse(raw, path)
-}
-
-/// [`parse_condition`] with the path of `raw` given unrendered.
-pub fn parse_condition_at(
-    raw: &Value,
     path: &Path<'_>,
     scope: &dyn Scope,
 ) -> Result<Snippet, ParseError> {

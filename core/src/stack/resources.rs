@@ -136,11 +136,9 @@ fn definitions_of<'r, N: Node<'r>>(
         let parse = |hot: &str| -> Result<Option<Snippet>, String> {
             match field(hot) {
                 None => Ok(None),
-                Some(raw) => {
-                    functions::parse::parse_node(raw, &resource_path.part(key(hot)), scope)
-                        .map(Some)
-                        .map_err(|e| e.to_string())
-                }
+                Some(raw) => functions::parse::parse_at(raw, &resource_path.part(key(hot)), scope)
+                    .map(Some)
+                    .map_err(|e| e.to_string()),
             }
         };
         let Some(_) = field("type") else {
@@ -222,7 +220,7 @@ fn definitions_of<'r, N: Node<'r>>(
         let mut condition = None;
         if v.has_conditions {
             if let Some(raw) = field("condition") {
-                let parsed = functions::parse::parse_condition_node(
+                let parsed = functions::parse::parse_condition_at(
                     raw,
                     &resource_path.part(key("condition")),
                     scope,
