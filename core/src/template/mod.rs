@@ -117,18 +117,13 @@ pub fn parse_text_limited(
     name: &str,
     limit: Option<usize>,
 ) -> Result<Map, TemplateError> {
-    check_size(text, limit)?;
-    let value = yaml::parse_json_or_yaml(text)
-        .map_err(|e| TemplateError::rejected(format!("Error parsing template {name} {e}")))?;
-    let map = match value {
-        Value::Object(m) => m,
-        Value::Null => Map::new(),
-        _ => return Err(not_a_mapping()),
-    };
-    if !version::VERSION_KEYS.iter().any(|k| map.contains_key(*k)) {
-        return Err(version_not_found());
+    match parse_text_doc(text, name, limit)? {
+        ParsedText::Value(map) => Ok(map),
+        ParsedText::Doc(doc) => match doc.to_value() {
+            Value::Object(map) => Ok(map),
+            _ => unreachable!("parse_text_doc checked the top level is a mapping"),
+        },
     }
-    Ok(map)
 }
 
 /// [`parse_text_limited`] that keeps YAML the fast path reads as its document (what
@@ -140,22 +135,36 @@ pub fn parse_text_doc<'t>(
     limit: Option<usize>,
 ) -> Result<ParsedText<'t>, TemplateError> {
     check_size(text, limit)?;
-    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
-        if let Some(doc) = yaml::parse_yaml_fast_doc(text) {
-            let root = doc.root();
-            match root.kind() {
-                node::Kind::Map => {}
-                // An empty document is an empty template, which has no version.
-                node::Kind::Null => return Err(version_not_found()),
-                _ => return Err(not_a_mapping()),
-            }
-            if !version::VERSION_KEYS.iter().any(|k| root.get(k).is_some()) {
-                return Err(version_not_found());
-            }
-            return Ok(ParsedText::Doc(doc));
-        }
+    // Heat's order: JSON, then YAML (the fast path's document, else the reference).
+    if let Ok(value) = serde_json::from_str::<Value>(text) {
+        return top_level_map(value).map(ParsedText::Value);
     }
-    parse_text_limited(text, name, limit).map(ParsedText::Value)
+    if let Some(doc) = yaml::parse_yaml_fast_doc(text) {
+        check_top_level(doc.root())?;
+        return Ok(ParsedText::Doc(doc));
+    }
+    let value = yaml::parse_yaml_reference(text)
+        .map_err(|e| TemplateError::rejected(format!("Error parsing template {name} {e}")))?;
+    top_level_map(value).map(ParsedText::Value)
+}
+
+/// Heat's checks of a parsed template's top level: a mapping (an empty document is an
+/// empty one) holding a version key.
+fn check_top_level<'r>(root: impl Node<'r>) -> Result<(), TemplateError> {
+    match root.kind() {
+        node::Kind::Map if version::VERSION_KEYS.iter().any(|k| root.get(k).is_some()) => Ok(()),
+        node::Kind::Map | node::Kind::Null => Err(version_not_found()),
+        _ => Err(not_a_mapping()),
+    }
+}
+
+/// The top-level mapping of a parsed template, [`check_top_level`] passed.
+fn top_level_map(value: Value) -> Result<Map, TemplateError> {
+    check_top_level(&value)?;
+    match value {
+        Value::Object(map) => Ok(map),
+        _ => unreachable!("checked: a mapping"),
+    }
 }
 
 fn check_size(text: &str, limit: Option<usize>) -> Result<(), TemplateError> {
